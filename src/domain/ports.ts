@@ -1,0 +1,153 @@
+// What the core needs from outside: a store, a clock and an id source. Implemented in db/ and src/bot.
+import type { Consultation, ConsultationResponse } from './consultation.ts';
+import type { Message, PulseBlock } from './message.ts';
+import type { ChannelRef, ChatIdentity, Member, Partnership, Sector, Target } from './partnership.ts';
+import type { Ballot, Poll } from './pulse.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdSource {
+  /** A new unique, unguessable id such as "c-7k2m9q4x" (prefix + 8 lowercase base32 characters). */
+  next(prefix: string): string;
+}
+
+/** Work the scheduler does at a time. (kind, ref, step) is unique, so scheduling twice is harmless. */
+export type JobKind =
+  /** ref = consultation id, step = days before the deadline ("14", "7", "2", "0"). */
+  | 'consultation.nudge'
+  /** ref = consultation id, step = "deadline": the deadline has passed; ask for feedback. */
+  | 'consultation.deadline'
+  /** ref = consultation id, step = days after the deadline ("7", "14"). */
+  | 'feedback.chase'
+  /** ref = poll id, step = "reminder". */
+  | 'pulse.reminder'
+  /** ref = poll id, step = "close". */
+  | 'pulse.close'
+  /** ref = partnership id, step = the month "YYYY-MM" of the automatic poll. */
+  | 'pulse.auto'
+  /** ref = partnership id, step = "<review date>:<days before>". */
+  | 'review.reminder'
+  /** ref = partnership id, step = the local date "YYYY-MM-DD" of the digest. */
+  | 'digest';
+
+export interface NewJob {
+  kind: JobKind;
+  partnershipId: string;
+  ref: string;
+  step: string;
+  /** ISO instant. */
+  dueAt: string;
+}
+
+export interface Job extends NewJob {
+  id: string;
+}
+
+/** A message to send later, with a key derived from what it is so one decision never makes two rows. */
+export interface NewOutbox {
+  key: string;
+  partnershipId: string | null;
+  target: Target;
+  message: Message;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'dead';
+
+export interface OutboxRow extends NewOutbox {
+  id: string;
+  status: OutboxStatus;
+  attempts: number;
+  /** ISO instants. */
+  createdAt: string;
+  nextAttemptAt: string;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
+export interface AuditEntry {
+  partnershipId: string | null;
+  actorId: string | null;
+  action: string;
+  detail: string;
+  at: string;
+}
+
+/** Everything the bot reads and writes. Inside `transaction` the same methods run in one transaction. */
+export interface Repo {
+  // partnerships and channels
+  partnership(id: string): Promise<Partnership | null>;
+  partnershipByChannel(ch: ChannelRef): Promise<Partnership | null>;
+  insertPartnership(p: Partnership): Promise<void>;
+  updatePartnership(p: Partnership): Promise<void>;
+  channels(partnershipId: string): Promise<ChannelRef[]>;
+  /** Binds a channel to a partnership; a channel belongs to one partnership at most. */
+  addChannel(partnershipId: string, ch: ChannelRef): Promise<void>;
+  activePartnershipIds(): Promise<string[]>;
+
+  // members
+  member(id: string): Promise<Member | null>;
+  members(partnershipId: string): Promise<Member[]>;
+  memberByIdentity(partnershipId: string, identity: ChatIdentity): Promise<Member | null>;
+  /** Every membership (one per partnership) of a chat identity, e.g. to answer a direct message. */
+  membersByIdentity(identity: ChatIdentity): Promise<Member[]>;
+  insertMember(m: Member): Promise<void>;
+  /** Replaces name, roles, sector, organisation and identities. */
+  updateMember(m: Member): Promise<void>;
+
+  // consultations
+  consultation(id: string): Promise<Consultation | null>;
+  consultations(partnershipId: string, statuses?: Consultation['status'][]): Promise<Consultation[]>;
+  insertConsultation(c: Consultation): Promise<void>;
+  updateConsultation(c: Consultation): Promise<void>;
+  responses(consultationId: string): Promise<ConsultationResponse[]>;
+  /** One response per member and consultation; a later answer replaces an earlier one. */
+  upsertResponse(r: ConsultationResponse): Promise<void>;
+
+  // pulse polls (anonymous: the store never sees a member id with an answer)
+  poll(id: string): Promise<Poll | null>;
+  polls(partnershipId: string, status?: Poll['status']): Promise<Poll[]>;
+  insertPoll(p: Poll): Promise<void>;
+  updatePoll(p: Poll): Promise<void>;
+  /** Records or replaces one block's score for one voter (a keyed hash, not a member id). */
+  upsertAnswer(pollId: string, voterHash: string, sector: Sector, block: PulseBlock, score: number): Promise<void>;
+  hasVoted(pollId: string, voterHash: string): Promise<boolean>;
+  /** Ballots in an order unrelated to when they were cast (by voter hash). */
+  ballots(pollId: string): Promise<Ballot[]>;
+  ballotCount(pollId: string): Promise<number>;
+  addComment(pollId: string, text: string): Promise<void>;
+  /** Comments sorted alphabetically, never in the order written. */
+  comments(pollId: string): Promise<string[]>;
+
+  // scheduler
+  /** Inserts jobs; a job whose (kind, ref, step) exists already is left as it is. */
+  scheduleJobs(jobs: NewJob[]): Promise<void>;
+  /** Pending jobs due at or before `now`, earliest first, at most `limit`. */
+  dueJobs(now: string, limit: number): Promise<Job[]>;
+  completeJob(id: string, at: string): Promise<void>;
+  /** Drops pending jobs of a kind for a ref (e.g. review reminders when the date moves). */
+  cancelJobs(kind: JobKind, ref: string): Promise<void>;
+  /** Pending jobs of a partnership, soonest first (for status and digests). */
+  pendingJobs(partnershipId: string, limit: number): Promise<Job[]>;
+
+  // outbox
+  /** Inserts messages; one whose key exists already is skipped. Returns how many were new. */
+  enqueue(rows: NewOutbox[], now: string): Promise<number>;
+  /** Pending rows whose next attempt is due at or before `now`, oldest first. */
+  dueOutbox(now: string, limit: number): Promise<OutboxRow[]>;
+  markSent(id: string, at: string): Promise<void>;
+  /** Records a failed attempt: retried at `retryAt`, or dead-lettered when `retryAt` is null. */
+  markFailed(id: string, error: string, retryAt: string | null): Promise<void>;
+  outboxCounts(partnershipId: string): Promise<Record<OutboxStatus, number>>;
+
+  audit(entry: AuditEntry): Promise<void>;
+}
+
+export interface Store extends Repo {
+  transaction<T>(fn: (tx: Repo) => Promise<T>): Promise<T>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  readonly dialect: 'sqlite' | 'postgres';
+}
