@@ -1,0 +1,39 @@
+// digest: what is due, open and overdue, shown on demand (the scheduled one is src/bot/jobs/digest.ts).
+import type { Consultation } from '../../domain/consultation.ts';
+import { resolveAudience } from '../../domain/consultation.ts';
+import { buildDigest, type ConsultationRecord } from '../../domain/digest.ts';
+import { para, privateMessage, t, type Message } from '../../domain/message.ts';
+import type { Member, Partnership } from '../../domain/partnership.ts';
+import type { Repo } from '../../domain/ports.ts';
+import type { HandlerTable } from '../context.ts';
+import { requirePartnership } from '../resolve.ts';
+
+/** Consultations with who they asked (audience resolved against the members) and their answers. */
+export async function consultationRecords(tx: Repo, consultations: Consultation[], members: Member[]): Promise<ConsultationRecord[]> {
+  return Promise.all(
+    consultations.map(async (c) => ({
+      consultation: c,
+      asked: resolveAudience(c.audience, members).map((m) => m.id),
+      responses: await tx.responses(c.id),
+    })),
+  );
+}
+
+/** The partnership's digest as of `now`, or null when there is nothing to say. */
+export async function loadDigest(tx: Repo, p: Partnership, now: Date): Promise<Message | null> {
+  const [members, consultations, polls] = await Promise.all([
+    tx.members(p.id),
+    tx.consultations(p.id, ['open', 'awaiting_feedback']),
+    tx.polls(p.id, 'open'),
+  ]);
+  return buildDigest({ partnership: p, consultations: await consultationRecords(tx, consultations, members), polls }, now);
+}
+
+export const digestHandlers: HandlerTable = {
+  digest: async (_cmd, ctx) => {
+    const p = requirePartnership(ctx);
+    const digest = await loadDigest(ctx.tx, p, ctx.now);
+    if (!digest) return [privateMessage('Partnership digest', para(t('Nothing due, open or overdue.')))];
+    return [{ ...digest, private: true }];
+  },
+};

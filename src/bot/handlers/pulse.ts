@@ -1,0 +1,163 @@
+// pulse start / close / answer, results: anonymous pulse polls. The rules live in src/domain/pulse.ts;
+// this file loads, stores and posts. Nothing here logs a member together with an answer.
+import { UserError } from '../../domain/errors.ts';
+import type { Message } from '../../domain/message.ts';
+import type { ChannelRef, Member, Partnership } from '../../domain/partnership.ts';
+import type { Repo } from '../../domain/ports.ts';
+import {
+  answerConfirmation,
+  checkAnswer,
+  closePoll,
+  newPoll,
+  pollJobs,
+  pollMessage,
+  pollResults,
+  resultsMessage,
+  trend,
+  whenText,
+  type Poll,
+  type PollForm,
+  type Result,
+} from '../../domain/pulse.ts';
+import type { CommandContext, Deps, HandlerTable } from '../context.ts';
+import { toChannels } from '../outbox.ts';
+import { requireMember, requirePartnership } from '../resolve.ts';
+
+/** How many closed polls the trend in `results` looks back over. */
+const TREND_POLLS = 6;
+
+function byOpened(a: Poll, b: Poll): number {
+  return Date.parse(a.openedAt) - Date.parse(b.openedAt);
+}
+
+export async function openPollOf(tx: Repo, partnershipId: string): Promise<Poll | null> {
+  return (await tx.polls(partnershipId, 'open')).sort(byOpened).at(-1) ?? null;
+}
+
+/** Opens a poll, schedules its reminder and close, and posts it to the partnership's channels
+ * (except `skip`, where the command's own reply goes). Shared with the `pulse.auto` job. */
+export async function startPoll(
+  tx: Repo,
+  deps: Deps,
+  p: Partnership,
+  opts: { form: PollForm; now: Date; createdBy: string; days?: number; skip?: ChannelRef | null },
+): Promise<{ poll: Poll; message: Message }> {
+  const open = await openPollOf(tx, p.id);
+  if (open) {
+    throw new UserError(
+      `Poll ${open.id} is still open (it closes ${whenText(open.closesAt, p)}); a partnership runs one poll at a time. Close it first with \`/partner pulse close ${open.id}\`.`,
+    );
+  }
+  const poll = newPoll({ id: deps.ids.next('p'), p, form: opts.form, now: opts.now, createdBy: opts.createdBy, days: opts.days });
+  await tx.insertPoll(poll);
+  await tx.scheduleJobs(pollJobs(poll, p));
+  const msg = pollMessage(poll, p);
+  await toChannels(tx, p.id, `poll:${poll.id}`, msg, opts.now, opts.skip);
+  return { poll, message: msg };
+}
+
+/** The results of a poll, with the previous closed poll for the change in median. */
+export async function resultsFor(tx: Repo, poll: Poll): Promise<Result> {
+  if (poll.status === 'open') return { kind: 'open', poll, respondents: await tx.ballotCount(poll.id) };
+  const earlier = (await tx.polls(poll.partnershipId, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened).at(-1);
+  const previous = earlier ? { poll: earlier, ballots: await tx.ballots(earlier.id) } : undefined;
+  return pollResults(poll, await tx.ballots(poll.id), await tx.comments(poll.id), previous);
+}
+
+/** Closes a poll, drops its pending reminder and posts the results to the channels (except `skip`).
+ * The close job is the caller's: the job runner completes it, the `pulse.close` command cancels it. */
+export async function closeAndPublish(tx: Repo, p: Partnership, poll: Poll, now: Date, skip: ChannelRef | null): Promise<Message> {
+  const closed = closePoll(poll, now);
+  await tx.updatePoll(closed);
+  await tx.cancelJobs('pulse.reminder', poll.id);
+  const msg = resultsMessage(await resultsFor(tx, closed), p);
+  await toChannels(tx, p.id, `results:${poll.id}`, msg, now, skip);
+  return msg;
+}
+
+/** The named poll, which must belong to this partnership, or else the open one. */
+async function pollNamed(tx: Repo, p: Partnership, pollId: string | undefined): Promise<Poll | null> {
+  if (!pollId) return openPollOf(tx, p.id);
+  const poll = await tx.poll(pollId);
+  if (!poll || poll.partnershipId !== p.id) throw new UserError(`There is no poll ${pollId} in ${p.name}. Poll ids look like p-7k2m9q4x.`);
+  return poll;
+}
+
+/** The member who answers, as a member of the poll's own partnership. */
+async function voterFor(ctx: CommandContext, poll: Poll): Promise<Member> {
+  if (ctx.member && ctx.member.partnershipId === poll.partnershipId) return ctx.member;
+  const m = await ctx.tx.memberByIdentity(poll.partnershipId, ctx.actor.identity);
+  if (!m) throw new UserError('That poll belongs to a partnership you are not a member of, so you cannot answer it.');
+  return m;
+}
+
+async function audit(ctx: CommandContext, p: Partnership, action: string, detail: string): Promise<void> {
+  await ctx.tx.audit({ partnershipId: p.id, actorId: ctx.member?.id ?? null, action, detail, at: ctx.now.toISOString() });
+}
+
+export const pulseHandlers: HandlerTable = {
+  'pulse.start': async (cmd, ctx) => {
+    const p = requirePartnership(ctx);
+    const member = requireMember(ctx);
+    const { poll, message } = await startPoll(ctx.tx, ctx.deps, p, {
+      form: cmd.form,
+      now: ctx.now,
+      createdBy: member.id,
+      days: cmd.days,
+      skip: ctx.actor.channel,
+    });
+    await audit(ctx, p, 'pulse.start', `${poll.id} ${poll.form} k=${poll.k} closes ${poll.closesAt}`);
+    return [message];
+  },
+
+  'pulse.close': async (cmd, ctx) => {
+    const p = requirePartnership(ctx);
+    const poll = await pollNamed(ctx.tx, p, cmd.pollId);
+    if (!poll) throw new UserError(`No pulse poll is open in ${p.name}.`);
+    if (poll.status === 'closed') {
+      throw new UserError(`Poll ${poll.id} closed already (${whenText(poll.closesAt, p)}); \`/partner results ${poll.id}\` shows its results.`);
+    }
+    const msg = await closeAndPublish(ctx.tx, p, poll, ctx.now, ctx.actor.channel);
+    await ctx.tx.cancelJobs('pulse.close', poll.id);
+    await audit(ctx, p, 'pulse.close', poll.id);
+    return [msg];
+  },
+
+  // Buttons send one block per press; text may carry several blocks and a comment. A second answer
+  // to a block replaces the first (the voter hash is the key). Comments cannot be limited to one
+  // per person without linking them to the voter, so they are not: a comment never changes a number,
+  // and each command carries at most one, of at most 1000 characters.
+  'pulse.answer': async (cmd, ctx) => {
+    const p = requirePartnership(ctx);
+    const poll = await pollNamed(ctx.tx, p, cmd.pollId);
+    if (!poll) throw new UserError(`No pulse poll is open in ${p.name} right now.`);
+    const member = await voterFor(ctx, poll);
+    const owner = poll.partnershipId === p.id ? p : await ctx.tx.partnership(poll.partnershipId);
+    if (!owner) throw new UserError('That poll no longer exists.');
+    const { answers, comment } = checkAnswer(poll, cmd.answers, cmd.comment, ctx.now, owner);
+    const hash = ctx.deps.voterHash(poll.id, member.id);
+    const answeredBefore = await ctx.tx.hasVoted(poll.id, hash);
+    for (const [block, score] of Object.entries(answers)) {
+      await ctx.tx.upsertAnswer(poll.id, hash, member.sector, block as keyof typeof answers, score!);
+    }
+    if (comment) await ctx.tx.addComment(poll.id, comment);
+    return [answerConfirmation(poll, owner, answers, { comment: comment !== null, answeredBefore })];
+  },
+
+  results: async (cmd, ctx) => {
+    const p = requirePartnership(ctx);
+    const poll = cmd.pollId
+      ? await pollNamed(ctx.tx, p, cmd.pollId)
+      : ((await ctx.tx.polls(p.id, 'closed')).sort(byOpened).at(-1) ?? (await openPollOf(ctx.tx, p.id)));
+    if (!poll) throw new UserError(`${p.name} has not run a pulse poll yet. A coordinator can start one with \`/partner pulse start\`.`);
+    const result = await resultsFor(ctx.tx, poll);
+    const history: Result[] = [];
+    if (result.kind === 'shown') {
+      const earlier = (await ctx.tx.polls(p.id, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened).slice(-(TREND_POLLS - 1));
+      for (const x of earlier) history.push(await resultsFor(ctx.tx, x));
+      history.push(result);
+    }
+    const msg = resultsMessage(result, p, { bySector: cmd.bySector, trend: trend(history) });
+    return [{ ...msg, private: true }];
+  },
+};

@@ -1,0 +1,112 @@
+// The bot's one HTTP server. Adapters mount their routers on it (/local/*, later /slack/events and
+// /api/messages). Bodies are parsed by each router, not here: Slack signature checks need the raw body.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
+
+export const INTERNAL_ERROR = 'Something went wrong on our side; nothing you sent was lost.';
+/** Largest JSON body a router should accept (the local API's longest field is 4000 characters). */
+export const JSON_LIMIT = '100kb';
+/** How long close() lets requests in flight finish before cutting their connections. */
+const CLOSE_GRACE_MS = 5_000;
+
+interface ParserError {
+  status?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  message?: unknown;
+  limit?: unknown;
+}
+
+/** A client's mistake reported by a body parser (http-errors with a 4xx status), as a JSON error; else null. */
+export function clientError(err: unknown): { status: number; error: string } | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as ParserError;
+  if (typeof e.status !== 'number' || e.status < 400 || e.status >= 500) return null;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return { status: 400, error: 'The request body is not valid JSON.' };
+    case 'entity.too.large':
+      return { status: 413, error: `The request body is too large (the limit is ${JSON_LIMIT}).` };
+    default:
+      return { status: e.status, error: e.expose === true && typeof e.message === 'string' ? e.message : 'Bad request.' };
+  }
+}
+
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = clientError(err);
+    if (known) {
+      res.status(known.status).json({ error: known.error });
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(500).json({ error: INTERNAL_ERROR });
+  };
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  routers: Router[];
+  healthy: () => Promise<boolean>;
+  log: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createApp(opts: Omit<ServerOptions, 'host' | 'port'>): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', async (_req, res) => {
+    let ok = false;
+    try {
+      ok = await opts.healthy();
+    } catch (err) {
+      opts.log.warn({ err }, 'health check failed');
+    }
+    res.status(ok ? 200 : 503).json({ ok });
+  });
+  for (const r of opts.routers) app.use(r);
+  app.use((req, res) => {
+    res.status(404).json({ error: `Nothing here: ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(opts.log));
+  return app;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const server = http.createServer(createApp(opts));
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive sockets would hold close() open; requests in flight get a grace period.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+      });
+      return closing;
+    },
+  };
+}
