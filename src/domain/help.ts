@@ -81,7 +81,7 @@ const DETAIL: Record<HelpTopic, string> = {
     'Put the title in quotes if it contains "by". Dates can be 2026-12-15, 15 Dec, in 3 weeks or next friday, in the partnership\'s timezone, and must be after today. The audience is all by default, or sectors and @people separated by commas. Add "anyway" to open despite an overload warning.',
   respond: 'The consultation id is in the message that announced it (it looks like c-7k2m9q4x). With more-time you can propose a date.',
   pulse:
-    'The short form asks about trust and openness; the full form asks about all six building blocks. Answers are anonymous and scored 1 (not at all) to 5 (very much).',
+    'The short form asks about trust and openness; the full form asks about all six building blocks. Answers are anonymous and scored 1 (strongly disagree) to 5 (strongly agree).',
   results: 'Results show only when at least k people answered; "by sector" shows sectors only when every sector shown has at least k answers.',
   review: 'Recording a review asks the question partnerships forget: continue, change, or wind up?',
   feedback: 'Posted to the partnership\'s channels and sent to everyone who responded. At most 3000 characters.',
