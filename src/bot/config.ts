@@ -1,5 +1,5 @@
 // Environment -> validated config, with errors that say which variable is wrong and why.
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])

@@ -25,6 +25,8 @@ async function main(): Promise<void> {
 
   const wantRepl = config.repl ?? Boolean(process.stdin.isTTY);
   if (wantRepl && app.inbox) {
+    // Routine info lines would interleave with the console's prompt; warnings and errors still show.
+    if (!process.env.LOG_LEVEL) log.level = 'warn';
     startRepl(app.core, app.inbox, { input: process.stdin, output: process.stdout, log, onClose: () => void shutdown('console closed') });
   }
 }

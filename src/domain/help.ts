@@ -52,7 +52,7 @@ export const USAGE: Record<HelpTopic, string> = {
   status: '/partner status',
 };
 
-const SUMMARY: Record<HelpTopic, string> = {
+export const SUMMARY: Record<HelpTopic, string> = {
   help: 'this list, or help on one command',
   setup: 'start a partnership in this channel (you become its coordinator and chair)',
   settings: 'change how the partnership works: anonymity threshold, notice, digest day, timezone, ...',

@@ -2,7 +2,7 @@
 // posted where, and (in the playground only) move the clock.
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { UserError } from '../../domain/errors.ts';
 import { clientError, JSON_LIMIT } from '../../bot/server.ts';
 import type { BotCore } from './bot-port.ts';
