@@ -3,10 +3,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../schema.ts';
 import { initial } from './0001_initial.ts';
+import { slackTables } from './0002_slack.ts';
+import { teamsTables } from './0003_teams.ts';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_slack': slackTables(dialect),
+    '0003_teams': teamsTables(dialect),
   };
 }
 

@@ -1,7 +1,7 @@
 // Wires config -> database -> core -> adapters -> server -> scheduler. main.ts and the tests call this.
 import pino, { type Logger } from 'pino';
 import { openStore } from '../../db/connect.ts';
-import type { BotCore } from '../adapters/local/bot-port.ts';
+import type { BotCore } from './core.ts';
 import { Inbox } from '../adapters/local/inbox.ts';
 import { localRouter } from '../adapters/local/http.ts';
 import type { Clock } from '../domain/ports.ts';
@@ -21,7 +21,11 @@ import { consultationJobs } from './jobs/consultation.ts';
 import { digestJobs } from './jobs/digest.ts';
 import { pulseJobs } from './jobs/pulse.ts';
 import { reviewJobs } from './jobs/review.ts';
+import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createTeamsAdapter } from '../adapters/teams/index.ts';
+import type { PlatformAdapter } from './platform.ts';
 import { createScheduler } from './scheduler.ts';
+import { greet, home } from './personal.ts';
 import { loadSecret } from './secret.ts';
 import { startServer } from './server.ts';
 
@@ -80,6 +84,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       void dispatcher.flush().catch((err) => log.error({ err }, 'dispatch failed'));
       return replies;
     },
+    greet: (actor) => greet(deps, actor),
+    home: (actor) => home(deps, actor),
     async tick(now) {
       if (clock instanceof SimulatedClock) clock.set(now);
       const report = await scheduler.tick(now);
@@ -92,9 +98,22 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     healthy: () => store.ping(),
   };
 
-  const routers = inbox ? [localRouter(core, inbox, { allowTick: config.local, log })] : [];
+  const adapters: PlatformAdapter[] = [];
+  const adapterContext = { core, deps, db: store.db, dialect: store.dialect, log, host: config.host };
+  if (config.slack) adapters.push(await createSlackAdapter(adapterContext, config.slack));
+  if (config.teams) adapters.push(await createTeamsAdapter(adapterContext, config.teams));
+  for (const a of adapters) senders[a.platform] = a.sender;
+
+  const routers = [
+    ...(inbox ? [localRouter(core, inbox, { allowTick: config.local, log })] : []),
+    ...adapters.flatMap((a) => (a.router ? [a.router] : [])),
+  ];
   const server = await startServer({ host: config.host, port: config.port, routers, healthy: core.healthy, log });
   if (inbox) log.info({ url: `${server.url}/local/commands` }, 'local adapter started: POST /local/commands, GET /local/channels/:channel/messages');
+  for (const a of adapters) {
+    await a.start?.();
+    log.info({ platform: a.platform }, `${a.platform} adapter started`);
+  }
   if (config.scheduler) {
     scheduler.start(() => dispatcher.flush().then(() => undefined));
     log.info('scheduler started: every minute');
@@ -111,6 +130,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       stopped = true;
       await scheduler.stop();
       await server.close();
+      for (const a of adapters) await a.stop?.();
       await dispatcher.flush().catch(() => undefined);
       await store.close();
       log.info('stopped');

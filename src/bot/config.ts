@@ -1,5 +1,7 @@
 // Environment -> validated config, with errors that say which variable is wrong and why.
 import { z } from 'zod/v4';
+import { SLACK_CONFIG_DOC, slackConfig, type SlackConfig } from '../adapters/slack/config.ts';
+import { TEAMS_CONFIG_DOC, teamsConfig, type TeamsConfig } from '../adapters/teams/config.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -16,12 +18,6 @@ const schema = z.object({
   LOCAL_ADAPTER: bool,
   REPL: bool,
   DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-  SLACK_BOT_TOKEN: z.string().optional(),
-  SLACK_SIGNING_SECRET: z.string().optional(),
-  SLACK_APP_TOKEN: z.string().optional(),
-  SLACK_CLIENT_ID: z.string().optional(),
-  MICROSOFT_APP_ID: z.string().optional(),
-  TEAMS_ENABLED: bool,
 });
 
 export interface Config {
@@ -36,7 +32,8 @@ export interface Config {
   /** A console on stdin (only when it is a terminal, unless forced). */
   repl: boolean | undefined;
   maxAttempts: number;
-  chatConfigured: string[];
+  slack: SlackConfig | null;
+  teams: TeamsConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +51,8 @@ export const CONFIG_DOC: [string, string, string][] = [
   ['LOCAL_ADAPTER', 'true without chat credentials', 'The local HTTP adapter (/local/*), with /local/tick. Refused when Slack or Teams is configured.'],
   ['REPL', 'true when stdin is a terminal', 'A console to type commands as a named user.'],
   ['DISPATCH_MAX_ATTEMPTS', '8', 'Send attempts before a message is dead-lettered (shown in /partner status).'],
+  ...SLACK_CONFIG_DOC,
+  ...TEAMS_CONFIG_DOC,
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,17 +62,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Bad configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  const chatConfigured = [
-    ...(e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN || e.SLACK_CLIENT_ID ? ['Slack'] : []),
-    ...(e.MICROSOFT_APP_ID || e.TEAMS_ENABLED ? ['Teams'] : []),
-  ];
+  const slack = slackConfig(env);
+  const teams = teamsConfig(env);
+  const chatConfigured = [...(slack ? ['Slack'] : []), ...(teams ? ['Teams'] : [])];
   if (chatConfigured.length && e.LOCAL_ADAPTER) {
     throw new ConfigError(`LOCAL_ADAPTER=true is refused while ${chatConfigured.join(' and ')} is configured: the local adapter can act as anyone.`);
-  }
-  if (chatConfigured.length) {
-    throw new ConfigError(
-      `${chatConfigured.join(' and ')} credentials are set, but this build has only the local adapter (Slack and Teams are on the roadmap). Unset them to run locally.`,
-    );
   }
   const isPostgres = /^postgres(ql)?:\/\//.test(e.DATABASE_URL ?? '');
   if (isPostgres && !e.PARTNERBOT_SECRET) {
@@ -89,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     local: e.LOCAL_ADAPTER ?? chatConfigured.length === 0,
     repl: e.REPL,
     maxAttempts: e.DISPATCH_MAX_ATTEMPTS,
-    chatConfigured,
+    slack,
+    teams,
   };
 }

@@ -9,6 +9,18 @@ export interface Sender {
   send(target: Target, message: Message): Promise<void>;
 }
 
+/** What a Sender throws to steer retries: a platform's Retry-After, or a failure no retry can fix
+ * (an unknown channel, a removed app), which is dead-lettered at once. Other errors are retried. */
+export class SendError extends Error {
+  override name = 'SendError';
+  constructor(
+    message: string,
+    readonly opts: { retryAfterMs?: number; permanent?: boolean } = {},
+  ) {
+    super(message);
+  }
+}
+
 export interface DispatcherOptions {
   maxAttempts: number;
   /** First retry delay; doubles per attempt up to maxDelayMs. */
@@ -39,7 +51,9 @@ export function createDispatcher(deps: Deps, senders: Partial<Record<Platform, S
     } catch (err) {
       const attempts = row.attempts + 1;
       const now = deps.clock.now().getTime();
-      const retryAt = attempts >= o.maxAttempts ? null : new Date(now + retryDelayMs(attempts, o)).toISOString();
+      const steer = err instanceof SendError ? err.opts : {};
+      const delay = steer.retryAfterMs ?? retryDelayMs(attempts, o);
+      const retryAt = steer.permanent || attempts >= o.maxAttempts ? null : new Date(now + delay).toISOString();
       const reason = err instanceof Error ? err.message : String(err);
       await deps.store.markFailed(row.id, reason.slice(0, 500), retryAt);
       const log = { key: row.key, attempts, platform: row.target.platform, reason };

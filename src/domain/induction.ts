@@ -14,11 +14,15 @@ function names(members: Member[]): string {
 }
 
 /** Research: induction of new members is recommended but rarely done; continuity breaks without it. */
-export function welcomeMessage(p: Partnership, member: Member, members: Member[], open: OpenItems): Message {
+/** `member` is the new member, or just a name for someone who arrived in the channel and has not joined yet. */
+export function welcomeMessage(p: Partnership, member: Member | { name: string }, members: Member[], open: OpenItems): Message {
+  const joined = 'id' in member;
   const chairs = members.filter((m) => m.roles.includes('chair'));
   const coordinators = members.filter((m) => m.roles.includes('coordinator'));
   const blocks: Block[] = [
-    para(t('Hello '), u(member.name), t('. You have joined '), b(p.name), t('.')),
+    joined
+      ? para(t('Hello '), u(member.name), t('. You have joined '), b(p.name), t('.'))
+      : para(t('Hello '), u(member.name), t('. This channel belongs to '), b(p.name), t(', a partnership that uses partnerbot.')),
   ];
   if (p.purpose) blocks.push(para(b('What it is for: '), u(p.purpose)));
   blocks.push({
@@ -51,6 +55,9 @@ export function welcomeMessage(p: Partnership, member: Member, members: Member[]
     ),
     context(t('Type `/partner help` for every command.')),
   );
+  if (!joined) {
+    blocks.splice(1, 0, para(t('To take part, say your sector and organisation: '), b('/partner join <public|third|private|community> <organisation>'), t('.')));
+  }
   return message(`Welcome to ${p.name}`, ...blocks);
 }
 

@@ -1,102 +1,50 @@
 // Consultation handlers and jobs against a real (in-memory SQLite) store.
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../db/connect.ts';
-import type { CommandContext, Deps, JobContext } from '../../src/bot/context.ts';
+import type { SqlStore } from '../../db/store.ts';
+import type { Deps } from '../../src/bot/context.ts';
 import { consultationHandlers } from '../../src/bot/handlers/consultation.ts';
 import { consultationJobs } from '../../src/bot/jobs/consultation.ts';
 import type { Command } from '../../src/domain/command-types.ts';
-import type { Consultation } from '../../src/domain/consultation.ts';
-import { UserError } from '../../src/domain/errors.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type ChannelRef, type Member, type Partnership, type Sector } from '../../src/domain/partnership.ts';
-import type { Job, JobKind, OutboxRow, Store } from '../../src/domain/ports.ts';
+import type { Member } from '../../src/domain/partnership.ts';
+import type { JobKind } from '../../src/domain/ports.ts';
+import {
+  directMessagesTo,
+  isoInstant as iso,
+  outbox as storeOutbox,
+  runCommand,
+  runJob as runJobIn,
+  seededStore,
+  testDeps,
+  userErrorMessage as rejects,
+} from '../support/bot.ts';
+import { consultation, member, partnership, SLACK_CHANNEL as slackChannel } from '../support/fixtures.ts';
+import { messageText as text } from '../support/messages.ts';
 
-const general: ChannelRef = { platform: 'local', workspace: 'local', channel: 'general' };
-const slackChannel: ChannelRef = { platform: 'slack', workspace: 'T1', channel: 'C1' };
-const p: Partnership = {
-  id: 'p-1',
-  name: 'Riverside Partnership',
-  purpose: 'Joining up services',
-  timezone: 'Europe/London',
-  region: 'GB',
-  settings: DEFAULT_SETTINGS,
-  reviewDate: null,
-  lastReviewAt: null,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00Z',
-};
-const member = (name: string, sector: Sector, organisation: string, roles: Member['roles'] = ['member']): Member => ({
-  id: `m-${name.toLowerCase()}`,
-  partnershipId: p.id,
-  name,
-  roles,
-  sector,
-  organisation,
-  identities: [{ platform: 'local', workspace: 'local', user: name.toLowerCase() }],
-  joinedAt: '2026-01-01T00:00:00Z',
-});
-const ann = member('Ann', 'public', 'City Council', ['coordinator', 'member']);
-const bob = member('Bob', 'public', 'City Council');
-const cat = member('Cat', 'third', 'Food Bank');
-const dev = member('Dev', 'private', 'Acme Ltd');
+const p = partnership();
+const ann = member('Ann', { sector: 'public', organisation: 'City Council', roles: ['coordinator', 'member'] });
+const bob = member('Bob', { sector: 'public', organisation: 'City Council' });
+const cat = member('Cat', { sector: 'third', organisation: 'Food Bank' });
+const dev = member('Dev', { sector: 'private', organisation: 'Acme Ltd' });
 
 const NOW = new Date('2026-12-01T10:00:00Z'); // Tue 1 Dec 2026
 
-let store: Store;
+let store: SqlStore;
 let deps: Deps;
 
 beforeEach(async () => {
-  store = await openStore('sqlite::memory:');
-  let n = 0;
-  deps = {
-    store,
-    clock: { now: () => NOW },
-    ids: { next: (prefix) => `${prefix}-${++n}` },
-    log: pino({ level: 'silent' }),
-    voterHash: (pollId, memberId) => `${pollId}:${memberId}`,
-  };
-  await store.insertPartnership(p);
-  await store.addChannel(p.id, general);
-  await store.addChannel(p.id, slackChannel);
-  for (const m of [ann, bob, cat, dev]) await store.insertMember(m);
+  store = await seededStore(p, [ann, bob, cat, dev]);
+  deps = testDeps(store, NOW);
 });
 
 afterEach(async () => {
   await store.close();
 });
 
-/** Runs a command as `who` in #general, in one transaction, as the command runner does. */
-async function run(cmd: Command, who: Member, now: Date = NOW): Promise<Message[]> {
-  const handler = consultationHandlers[cmd.verb] as ((c: Command, ctx: CommandContext) => Promise<Message[]>) | undefined;
-  if (!handler) throw new Error(`no handler for ${cmd.verb}`);
-  return store.transaction(async (tx) => {
-    const ctx: CommandContext = {
-      deps,
-      tx,
-      now,
-      actor: { identity: who.identities[0]!, displayName: who.name, channel: general },
-      partnership: await tx.partnership(p.id),
-      member: await tx.member(who.id),
-    };
-    return handler(cmd, ctx);
-  });
-}
-
-async function runJob(kind: JobKind, ref: string, step: string, now: Date): Promise<void> {
-  const job: Job = { id: `j-${kind}-${step}`, kind, partnershipId: p.id, ref, step, dueAt: now.toISOString() };
-  await store.transaction(async (tx) => {
-    const ctx: JobContext = { deps, tx, now, job, partnership: (await tx.partnership(p.id))! };
-    await consultationJobs[kind]!(ctx);
-  });
-}
-
-/** Instants as the store returns them may carry milliseconds: compare them normalised. */
-const iso = (s: string) => new Date(s).toISOString().replace('.000Z', 'Z');
-const outbox = (): Promise<OutboxRow[]> => store.dueOutbox('2100-01-01T00:00:00Z', 1000);
-const dmsTo = async (user: string) => (await outbox()).filter((r) => r.target.kind === 'user' && r.target.user === user);
-const text = (m: Message) =>
-  [m.heading ?? '', ...m.blocks.map((bl) => ('text' in bl ? plain(bl.text) : bl.kind === 'fields' ? bl.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n') : ''))].join('\n');
+/** Runs a command as `who` in #general. */
+const run = (cmd: Command, who: Member, now: Date = NOW) => runCommand(consultationHandlers, deps, cmd, who, { partnershipId: p.id, now });
+const runJob = (kind: JobKind, ref: string, step: string, now: Date) => runJobIn(consultationJobs, deps, { kind, partnershipId: p.id, ref, step }, now);
+const outbox = () => storeOutbox(store);
+const dmsTo = (user: string) => directMessagesTo(store, user);
 
 const consult = (over: Partial<Extract<Command, { verb: 'consult' }>> = {}): Extract<Command, { verb: 'consult' }> => ({
   verb: 'consult',
@@ -106,15 +54,6 @@ const consult = (over: Partial<Extract<Command, { verb: 'consult' }>> = {}): Ext
   confirm: false,
   ...over,
 });
-
-async function rejects(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return (e as UserError).message;
-}
 
 describe('consult', () => {
   it('opens a consultation, schedules its nudges and posts the announcement to the other channels', async () => {
@@ -158,19 +97,8 @@ describe('consult', () => {
   });
 
   it('warns before opening when partners would be overloaded, and opens with confirm', async () => {
-    const existing = (id: string, deadline: string): Consultation => ({
-      id,
-      partnershipId: p.id,
-      title: `Earlier ${id}`,
-      link: null,
-      ownerId: ann.id,
-      openedAt: '2026-11-01T00:00:00Z',
-      deadline,
-      audience: { sectors: [], memberIds: [bob.id] },
-      status: 'open',
-      feedback: null,
-      feedbackAt: null,
-    });
+    const existing = (id: string, deadline: string) =>
+      consultation({ id, title: `Earlier ${id}`, ownerId: ann.id, openedAt: '2026-11-01T00:00:00Z', deadline, audience: { sectors: [], memberIds: [bob.id] } });
     for (const [id, d] of [['c-x', '2027-03-10'], ['c-y', '2027-03-15'], ['c-z', '2027-03-22']] as const) await store.insertConsultation(existing(id, d));
 
     const refused = await run(consult(), ann);

@@ -1,120 +1,54 @@
 // Pulse handlers and jobs against a real (in-memory SQLite) store.
-import { createHmac } from 'node:crypto';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../db/connect.ts';
-import type { CommandContext, Deps, JobContext } from '../../src/bot/context.ts';
+import type { SqlStore } from '../../db/store.ts';
+import type { Deps } from '../../src/bot/context.ts';
 import { pulseHandlers } from '../../src/bot/handlers/pulse.ts';
 import { pulseJobs } from '../../src/bot/jobs/pulse.ts';
 import type { Command } from '../../src/domain/command-types.ts';
-import { UserError } from '../../src/domain/errors.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type ChannelRef, type Member, type Partnership, type Sector } from '../../src/domain/partnership.ts';
-import type { Job, JobKind, OutboxRow, Store } from '../../src/domain/ports.ts';
+import type { ChannelRef, Member } from '../../src/domain/partnership.ts';
+import type { JobKind } from '../../src/domain/ports.ts';
+import {
+  isoInstant as iso,
+  outbox as storeOutbox,
+  runCommand,
+  runJob as runJobIn,
+  seededStore,
+  testDeps,
+  userErrorMessage as rejects,
+} from '../support/bot.ts';
+import { member, partnership, SLACK_CHANNEL as slackChannel } from '../support/fixtures.ts';
+import { messageText as text } from '../support/messages.ts';
 
-const general: ChannelRef = { platform: 'local', workspace: 'local', channel: 'general' };
-const slackChannel: ChannelRef = { platform: 'slack', workspace: 'T1', channel: 'C1' };
-const p: Partnership = {
-  id: 'pt-1',
-  name: 'Riverside Partnership',
-  purpose: 'Joining up services',
-  timezone: 'Europe/London',
-  region: 'GB',
-  settings: DEFAULT_SETTINGS,
-  reviewDate: null,
-  lastReviewAt: null,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00Z',
-};
-const member = (name: string, sector: Sector, roles: Member['roles'] = ['member'], partnershipId = p.id): Member => ({
-  id: `m-${name.toLowerCase()}`,
-  partnershipId,
-  name,
-  roles,
-  sector,
-  organisation: `${name} Org`,
-  identities: [{ platform: 'local', workspace: 'local', user: name.toLowerCase() }],
-  joinedAt: '2026-01-01T00:00:00Z',
-});
-const ann = member('Ann', 'public', ['coordinator', 'member']);
-const bob = member('Bob', 'public');
-const cat = member('Cat', 'third');
-const dev = member('Dev', 'private');
-const eve = member('Eve', 'third');
-const fay = member('Fay', 'community');
-const gus = member('Gus', 'public');
+const p = partnership();
+const ann = member('Ann', { sector: 'public', roles: ['coordinator', 'member'] });
+const bob = member('Bob', { sector: 'public' });
+const cat = member('Cat', { sector: 'third' });
+const dev = member('Dev', { sector: 'private' });
+const eve = member('Eve', { sector: 'third' });
+const fay = member('Fay', { sector: 'community' });
+const gus = member('Gus', { sector: 'public' });
 const everyone = [ann, bob, cat, dev, eve, fay, gus];
 
 const NOW = new Date('2026-12-01T10:00:00Z'); // Tue 1 Dec 2026; the poll closes Mon 7 Dec 09:30
 const LATER = new Date('2026-12-02T10:00:00Z');
-const SECRET = 'test-secret';
 
-let store: Store;
+let store: SqlStore;
 let deps: Deps;
 
 beforeEach(async () => {
-  store = await openStore('sqlite::memory:');
-  let n = 0;
-  deps = {
-    store,
-    clock: { now: () => NOW },
-    ids: { next: (prefix) => `${prefix}-${++n}` },
-    log: pino({ level: 'silent' }),
-    voterHash: (pollId, memberId) => createHmac('sha256', SECRET).update(`${pollId}\u0000${memberId}`).digest('base64url'),
-  };
-  await store.insertPartnership(p);
-  await store.addChannel(p.id, general);
-  await store.addChannel(p.id, slackChannel);
-  for (const m of everyone) await store.insertMember(m);
+  store = await seededStore(p, everyone);
+  deps = testDeps(store, NOW);
 });
 
 afterEach(async () => {
   await store.close();
 });
 
-/** Runs a command as `who` in #general (or a direct message), in one transaction, as the runner does. */
-async function run(cmd: Command, who: Member, opts: { now?: Date; channel?: ChannelRef | null } = {}): Promise<Message[]> {
-  const handler = pulseHandlers[cmd.verb] as ((c: Command, ctx: CommandContext) => Promise<Message[]>) | undefined;
-  if (!handler) throw new Error(`no handler for ${cmd.verb}`);
-  return store.transaction(async (tx) => {
-    const ctx: CommandContext = {
-      deps,
-      tx,
-      now: opts.now ?? NOW,
-      actor: { identity: who.identities[0]!, displayName: who.name, channel: opts.channel === undefined ? general : opts.channel },
-      partnership: await tx.partnership(p.id),
-      member: await tx.member(who.id),
-    };
-    return handler(cmd, ctx);
-  });
-}
-
-async function runJob(kind: JobKind, ref: string, step: string, now: Date): Promise<void> {
-  const job: Job = { id: `j-${kind}-${step}`, kind, partnershipId: p.id, ref, step, dueAt: now.toISOString() };
-  await store.transaction(async (tx) => {
-    const ctx: JobContext = { deps, tx, now, job, partnership: (await tx.partnership(p.id))! };
-    await pulseJobs[kind]!(ctx);
-  });
-}
-
-const iso = (s: string) => new Date(s).toISOString().replace('.000Z', 'Z');
-const outbox = (): Promise<OutboxRow[]> => store.dueOutbox('2100-01-01T00:00:00Z', 1000);
-const text = (m: Message) =>
-  [
-    m.heading ?? '',
-    ...m.blocks.map((bl) =>
-      'text' in bl ? plain(bl.text) : bl.kind === 'fields' ? bl.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n') : bl.kind === 'choice' ? plain(bl.label) : '',
-    ),
-  ].join('\n');
-
-async function rejects(promise: Promise<unknown>): Promise<string> {
-  const e = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return (e as UserError).message;
-}
+/** Runs a command as `who` in #general (or, with `channel: null`, a direct message). */
+const run = (cmd: Command, who: Member, opts: { now?: Date; channel?: ChannelRef | null } = {}) =>
+  runCommand(pulseHandlers, deps, cmd, who, { partnershipId: p.id, ...opts });
+const runJob = (kind: JobKind, ref: string, step: string, now: Date) => runJobIn(pulseJobs, deps, { kind, partnershipId: p.id, ref, step }, now);
+const outbox = () => storeOutbox(store);
 
 const start = (over: Partial<Extract<Command, { verb: 'pulse.start' }>> = {}): Command => ({ verb: 'pulse.start', form: 'full', ...over });
 const answer = (pollId: string | undefined, answers: Extract<Command, { verb: 'pulse.answer' }>['answers'], comment?: string): Command =>
@@ -217,7 +151,7 @@ describe('answering and results', () => {
   it('refuses answers to a closed poll, for unasked blocks, and from non-members', async () => {
     await run(start({ form: 'short' }), ann);
     expect(await rejects(run(answer('p-1', { respect: 3 }), bob, { now: LATER }))).toContain('does not ask about respect');
-    const stranger = member('Zed', 'public', ['member'], 'pt-other');
+    const stranger = member('Zed', { sector: 'public', partnershipId: 'pt-other' });
     expect(await rejects(run(answer('p-1', { trust: 3 }), stranger, { now: LATER }))).toContain('not a member');
     await run({ verb: 'pulse.close' }, ann, { now: LATER });
     expect(await rejects(run(answer('p-1', { trust: 3 }), bob, { now: LATER }))).toContain('takes no more answers');

@@ -1,94 +1,44 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openStore } from '../../db/connect.ts';
 import type { SqlStore } from '../../db/store.ts';
 import { digestJobs } from '../../src/bot/jobs/digest.ts';
 import { reviewJobs } from '../../src/bot/jobs/review.ts';
 import { digestHandlers } from '../../src/bot/handlers/digest.ts';
 import { reviewHandlers } from '../../src/bot/handlers/review.ts';
-import type { CommandContext, CommandOf, Deps, JobContext } from '../../src/bot/context.ts';
-import type { Command, Verb } from '../../src/domain/command-types.ts';
-import type { Consultation } from '../../src/domain/consultation.ts';
+import type { Deps } from '../../src/bot/context.ts';
+import type { Command } from '../../src/domain/command-types.ts';
 import { nextDigestJob } from '../../src/domain/digest.ts';
 import { UserError } from '../../src/domain/errors.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type ChannelRef, type Member, type Partnership, type Role, type Sector } from '../../src/domain/partnership.ts';
 import type { Job, NewJob, Repo } from '../../src/domain/ports.ts';
 import { reviewReminderPlan } from '../../src/domain/review.ts';
+import { isoInstant, outbox as storeOutbox, runCommand, runJob as runJobIn, seededStore, testDeps } from '../support/bot.ts';
+import { consultation as fixtureConsultation, member, partnership, poll, response } from '../support/fixtures.ts';
+import { bodyText as textOf } from '../support/messages.ts';
 
-const GENERAL: ChannelRef = { platform: 'local', workspace: 'local', channel: 'general' };
-const SLACK: ChannelRef = { platform: 'slack', workspace: 'T1', channel: 'C1' };
 // Monday 12 Oct 2026, 09:00 BST.
 const MONDAY = '2026-10-12T08:00:00Z';
 
 let store: SqlStore;
 let deps: Deps;
 let clock: Date;
-let p: Partnership;
 
-function member(id: string, roles: Role[], sector: Sector, organisation: string): Member {
-  return {
-    id,
-    partnershipId: 'pt-1',
-    name: id,
-    roles,
-    sector,
-    organisation,
-    identities: [{ platform: 'local', workspace: 'local', user: id }],
-    joinedAt: '2026-01-05T10:00:00Z',
-  };
-}
+const p = partnership({ name: 'Leith Food', reviewDate: '2026-12-15' });
 
+// Members whose id is also their name and chat handle, so tests can say who acts in one word.
 const members = [
-  member('chair', ['chair'], 'public', 'City Council'),
-  member('coord', ['coordinator'], 'public', 'City Council'),
-  member('ann', ['member'], 'third', 'Food Bank'),
-  member('bob', ['member'], 'private', 'Grocer Ltd'),
+  member('chair', { id: 'chair', roles: ['chair'], sector: 'public', organisation: 'City Council' }),
+  member('coord', { id: 'coord', roles: ['coordinator'], sector: 'public', organisation: 'City Council' }),
+  member('ann', { id: 'ann', roles: ['member'], sector: 'third', organisation: 'Food Bank' }),
+  member('bob', { id: 'bob', roles: ['member'], sector: 'private', organisation: 'Grocer Ltd' }),
 ];
 
-const consultation: Consultation = {
-  id: 'c-1',
-  partnershipId: 'pt-1',
-  title: 'Draft strategy',
-  link: null,
-  ownerId: 'coord',
-  openedAt: '2026-09-01T09:00:00Z',
-  deadline: '2026-10-20',
-  audience: { all: true },
-  status: 'open',
-  feedback: null,
-  feedbackAt: null,
-};
+const consultation = fixtureConsultation({ ownerId: 'coord' });
 
 beforeEach(async () => {
-  store = await openStore('sqlite::memory:');
+  store = await seededStore(p, members);
   clock = new Date(MONDAY);
-  let seq = 0;
-  deps = {
-    store,
-    clock: { now: () => clock },
-    ids: { next: (prefix) => `${prefix}-${String(++seq).padStart(8, '0')}` },
-    log: pino({ level: 'silent' }),
-    voterHash: (pollId, memberId) => `${pollId}:${memberId}`,
-  };
-  p = {
-    id: 'pt-1',
-    name: 'Leith Food',
-    purpose: 'Fewer people going hungry',
-    timezone: 'Europe/London',
-    region: 'GB',
-    settings: { ...DEFAULT_SETTINGS },
-    reviewDate: '2026-12-15',
-    lastReviewAt: null,
-    status: 'active',
-    createdAt: '2026-01-05T10:00:00Z',
-  };
-  await store.insertPartnership(p);
-  await store.addChannel(p.id, GENERAL);
-  await store.addChannel(p.id, SLACK);
-  for (const m of members) await store.insertMember(m);
+  deps = testDeps(store, () => clock);
   await store.insertConsultation(consultation);
-  await store.upsertResponse({ consultationId: 'c-1', memberId: 'ann', kind: 'responded', proposedDate: null, at: '2026-09-10T10:00:00Z' });
+  await store.upsertResponse(response('ann', { at: '2026-09-10T10:00:00Z' }));
   await store.scheduleJobs([...reviewReminderPlan(p, clock), nextDigestJob(p, clock)]);
   await store.scheduleJobs([{ kind: 'consultation.nudge', partnershipId: p.id, ref: 'c-1', step: '7', dueAt: '2026-10-13T08:30:00Z' }]);
 });
@@ -97,35 +47,11 @@ afterEach(async () => {
   await store.close();
 });
 
-async function run<V extends Verb>(cmd: CommandOf<V>, as = 'chair'): Promise<Message[]> {
-  return store.transaction(async (tx) => {
-    const partnership = await tx.partnership('pt-1');
-    const ctx: CommandContext = {
-      deps,
-      tx,
-      now: clock,
-      actor: { identity: { platform: 'local', workspace: 'local', user: as }, displayName: as, channel: GENERAL },
-      partnership,
-      member: await tx.member(as),
-    };
-    const handler = { ...reviewHandlers, ...digestHandlers }[cmd.verb] as (c: Command, x: CommandContext) => Promise<Message[]>;
-    return handler(cmd, ctx);
-  });
-}
-
-async function runJob(job: NewJob): Promise<void> {
-  await store.transaction(async (tx) => {
-    const partnership = (await tx.partnership(job.partnershipId))!;
-    const full: Job = { ...job, id: 'job-under-test' };
-    const ctx: JobContext = { deps, tx, now: clock, job: full, partnership };
-    const runner = { ...reviewJobs, ...digestJobs }[job.kind]!;
-    await runner(ctx);
-  });
-}
-
-async function outbox() {
-  return store.dueOutbox('2100-01-01T00:00:00Z', 100);
-}
+/** Runs a command as the member with id `as`, in #general, at `clock`. */
+const run = (cmd: Command, as = 'chair') =>
+  runCommand({ ...reviewHandlers, ...digestHandlers }, deps, cmd, members.find((m) => m.id === as)!, { partnershipId: 'pt-1' });
+const runJob = (job: NewJob) => runJobIn({ ...reviewJobs, ...digestJobs }, deps, job);
+const outbox = () => storeOutbox(store);
 
 async function pending(kind?: string): Promise<Job[]> {
   return (await store.pendingJobs('pt-1', 100)).filter((j) => !kind || j.kind === kind);
@@ -133,13 +59,7 @@ async function pending(kind?: string): Promise<Job[]> {
 
 /** [step, dueAt] of pending jobs, with instants in one ISO form whatever the store returns. */
 async function steps(kind: string): Promise<[string, string][]> {
-  return (await pending(kind)).map((j) => [j.step, new Date(j.dueAt).toISOString().replace('.000Z', 'Z')]);
-}
-
-function textOf(m: Message): string {
-  return m.blocks
-    .map((bl) => ('text' in bl ? plain(bl.text) : bl.kind === 'fields' ? bl.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n') : ''))
-    .join('\n');
+  return (await pending(kind)).map((j) => [j.step, isoInstant(j.dueAt)]);
 }
 
 const digestJob = (step: string, dueAt: string): NewJob => ({ kind: 'digest', partnershipId: 'pt-1', ref: 'pt-1', step, dueAt });
@@ -253,11 +173,9 @@ describe('review commands', () => {
   });
 
   it('review pack shows pulse trends only for polls that passed the threshold', async () => {
-    const poll = (id: string, closesAt: string) => ({
-      id, partnershipId: 'pt-1', form: 'short' as const, openedAt: closesAt, closesAt, status: 'closed' as const, k: 5, createdBy: 'coord',
-    });
-    await store.insertPoll(poll('pl-a', '2026-07-06T15:00:00Z'));
-    await store.insertPoll(poll('pl-b', '2026-09-07T15:00:00Z'));
+    const closedPoll = (id: string, closesAt: string) => poll({ id, form: 'short', openedAt: closesAt, closesAt, createdBy: 'coord' });
+    await store.insertPoll(closedPoll('pl-a', '2026-07-06T15:00:00Z'));
+    await store.insertPoll(closedPoll('pl-b', '2026-09-07T15:00:00Z'));
     for (let i = 0; i < 6; i++) await store.upsertAnswer('pl-a', `va${i}`, 'public', 'trust', 4);
     for (let i = 0; i < 4; i++) await store.upsertAnswer('pl-b', `vb${i}`, 'third', 'trust', 1);
     const text = textOf((await run({ verb: 'review.pack' }, 'coord'))[0]!);

@@ -15,53 +15,23 @@ import {
 } from '../../src/domain/consultation.ts';
 import { parseCommand } from '../../src/domain/commands.ts';
 import { plain, type Message, type Span } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type Member, type Partnership, type Sector } from '../../src/domain/partnership.ts';
+import type { Partnership } from '../../src/domain/partnership.ts';
 import { addDays, isWorkingDay, localDate, localTime } from '../../src/domain/time.ts';
+import { consultation as fixtureConsultation, member, partnership as fixturePartnership } from '../support/fixtures.ts';
+import { messageText as allText } from '../support/messages.ts';
 
-const partnership = (settings: Partial<Partnership['settings']> = {}): Partnership => ({
-  id: 'p-1',
-  name: 'Riverside Partnership',
-  purpose: 'Joining up services',
-  timezone: 'Europe/London',
-  region: 'GB',
-  settings: { ...DEFAULT_SETTINGS, ...settings },
-  reviewDate: null,
-  lastReviewAt: null,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00Z',
-});
+// The partnership id the nudge-plan assertions spell out.
+const partnershipId = 'p-1';
+const partnership = (settings: Partial<Partnership['settings']> = {}) => fixturePartnership({ id: partnershipId, settings });
 
-const member = (id: string, name: string, sector: Sector, organisation: string, roles: Member['roles'] = ['member']): Member => ({
-  id,
-  partnershipId: 'p-1',
-  name,
-  roles,
-  sector,
-  organisation,
-  identities: [{ platform: 'local', workspace: 'local', user: name.toLowerCase() }],
-  joinedAt: '2026-01-01T00:00:00Z',
-});
-
-const ann = member('m-ann', 'Ann', 'public', 'City Council', ['coordinator', 'member']);
-const bob = member('m-bob', 'Bob', 'public', 'city council');
-const cat = member('m-cat', 'Cat', 'third', 'Food Bank');
-const dev = member('m-dev', 'Dev', 'private', 'Acme Ltd');
+const ann = member('Ann', { partnershipId, sector: 'public', organisation: 'City Council', roles: ['coordinator', 'member'] });
+const bob = member('Bob', { partnershipId, sector: 'public', organisation: 'city council' });
+const cat = member('Cat', { partnershipId, sector: 'third', organisation: 'Food Bank' });
+const dev = member('Dev', { partnershipId, sector: 'private', organisation: 'Acme Ltd' });
 const members = [ann, bob, cat, dev];
 
-const consultation = (over: Partial<Consultation> = {}): Consultation => ({
-  id: 'c-1',
-  partnershipId: 'p-1',
-  title: 'Housing strategy',
-  link: null,
-  ownerId: ann.id,
-  openedAt: '2026-10-01T09:00:00Z',
-  deadline: '2026-12-15',
-  audience: { all: true },
-  status: 'open',
-  feedback: null,
-  feedbackAt: null,
-  ...over,
-});
+const consultation = (over: Partial<Consultation> = {}): Consultation =>
+  fixtureConsultation({ partnershipId, title: 'Housing strategy', ownerId: ann.id, openedAt: '2026-10-01T09:00:00Z', deadline: '2026-12-15', ...over });
 
 function spans(m: Message): Span[] {
   return m.blocks.flatMap((bl) => {
@@ -70,7 +40,6 @@ function spans(m: Message): Span[] {
     return [];
   });
 }
-const allText = (m: Message) => [m.heading ?? '', ...m.blocks.map((bl) => ('text' in bl ? plain(bl.text) : bl.kind === 'fields' ? bl.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n') : ''))].join('\n');
 
 describe('resolveAudience', () => {
   it('asks everyone, or the members of the sectors plus the named members', () => {

@@ -1,50 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Consultation, ConsultationResponse } from '../../src/domain/consultation.ts';
 import { feedbackChase, feedbackChasePlan, feedbackOwners, feedbackPost, feedbackRequest, responders } from '../../src/domain/feedback.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type Member, type Partnership } from '../../src/domain/partnership.ts';
+import { consultation, member, partnership, response } from '../support/fixtures.ts';
+import { bodyText as text } from '../support/messages.ts';
 
-const p: Partnership = {
-  id: 'p-1',
-  name: 'Riverside',
-  purpose: '',
-  timezone: 'Europe/London',
-  region: 'GB',
-  settings: DEFAULT_SETTINGS,
-  reviewDate: null,
-  lastReviewAt: null,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00Z',
-};
-const member = (id: string, name: string, roles: Member['roles']): Member => ({
-  id,
-  partnershipId: 'p-1',
-  name,
-  roles,
-  sector: 'third',
-  organisation: 'Org',
-  identities: [],
-  joinedAt: '2026-01-01T00:00:00Z',
-});
-const owner = member('m-1', 'Ann', ['coordinator']);
-const coord = member('m-2', 'Cy', ['coordinator', 'member']);
-const bob = member('m-3', 'Bob', ['member']);
-const dee = member('m-4', 'Dee', ['member']);
-const c: Consultation = {
-  id: 'c-1',
-  partnershipId: 'p-1',
-  title: 'Housing @here',
-  link: null,
-  ownerId: 'm-1',
-  openedAt: '2026-09-01T09:00:00Z',
-  deadline: '2026-12-18',
-  audience: { all: true },
-  status: 'awaiting_feedback',
-  feedback: null,
-  feedbackAt: null,
-};
-const resp = (memberId: string, kind: ConsultationResponse['kind']): ConsultationResponse => ({ consultationId: 'c-1', memberId, kind, proposedDate: null, at: '' });
-const text = (m: Message) => m.blocks.map((bl) => ('text' in bl ? plain(bl.text) : '')).join('\n');
+const p = partnership();
+const owner = member('Ann', { id: 'm-1', roles: ['coordinator'] });
+const coord = member('Cy', { id: 'm-2', roles: ['coordinator', 'member'] });
+const bob = member('Bob', { id: 'm-3' });
+const dee = member('Dee', { id: 'm-4' });
+const c: Consultation = consultation({ title: 'Housing @here', deadline: '2026-12-18', status: 'awaiting_feedback' });
+const resp = (memberId: string, kind: ConsultationResponse['kind']): ConsultationResponse => response(memberId, { kind });
 
 describe('feedback', () => {
   it('tells only those who responded, and asks the owner first then the other coordinators', () => {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Consultation, ConsultationResponse } from '../../src/domain/consultation.ts';
 import type { ConsultationRecord } from '../../src/domain/digest.ts';
 import { pollResults, type Ballot, type Poll, type Result } from '../../src/domain/pulse.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type Member, type Partnership, type Sector } from '../../src/domain/partnership.ts';
+import type { Partnership, Sector } from '../../src/domain/partnership.ts';
 import {
   nextReviewDate,
   reminderStepDate,
@@ -12,22 +11,11 @@ import {
   reviewReminderPlan,
   type ReviewPackInput,
 } from '../../src/domain/review.ts';
+import { consultation as fixtureConsultation, member as fixtureMember, partnership as fixturePartnership, poll, response } from '../support/fixtures.ts';
+import { bodyText as textOf } from '../support/messages.ts';
 
-function partnership(over: Partial<Partnership> = {}): Partnership {
-  return {
-    id: 'pt-1',
-    name: 'Leith Food',
-    purpose: '',
-    timezone: 'Europe/London',
-    region: 'GB',
-    settings: { ...DEFAULT_SETTINGS },
-    reviewDate: '2026-12-15',
-    lastReviewAt: null,
-    status: 'active',
-    createdAt: '2026-01-05T10:00:00Z',
-    ...over,
-  };
-}
+const partnership = (over: Partial<Partnership> = {}) =>
+  fixturePartnership({ name: 'Leith Food', reviewDate: '2026-12-15', createdAt: '2026-01-05T10:00:00Z', ...over });
 
 describe('reviewReminderPlan', () => {
   it('reminds 30, 7 and 1 days before at 09:30 local, moving weekends back to Friday', () => {
@@ -65,9 +53,8 @@ describe('nextReviewDate', () => {
 
 // ---- the review pack for a hand-built period -----------------------------------------------------
 
-function member(id: string, sector: Sector, organisation: string): Member {
-  return { id, partnershipId: 'pt-1', name: id, roles: ['member'], sector, organisation, identities: [], joinedAt: '2026-01-05T10:00:00Z' };
-}
+// Members named by their ids: the pack counts them, it does not name them.
+const member = (id: string, sector: Sector, organisation: string) => fixtureMember(id, { id, sector, organisation });
 
 const members = [
   member('m-1', 'public', 'City Council'),
@@ -76,26 +63,11 @@ const members = [
   member('m-4', 'private', 'Grocer Ltd'),
 ];
 
-function consultation(id: string, over: Partial<Consultation>): Consultation {
-  return {
-    id,
-    partnershipId: 'pt-1',
-    title: `Title ${id}`,
-    link: null,
-    ownerId: 'm-1',
-    openedAt: '2026-07-01T09:00:00Z',
-    deadline: '2026-08-31',
-    audience: { all: true },
-    status: 'closed',
-    feedback: null,
-    feedbackAt: null,
-    ...over,
-  };
-}
+const consultation = (id: string, over: Partial<Consultation>): Consultation =>
+  fixtureConsultation({ id, title: `Title ${id}`, openedAt: '2026-07-01T09:00:00Z', deadline: '2026-08-31', status: 'closed', ...over });
 
-function resp(consultationId: string, memberId: string, at: string, kind: ConsultationResponse['kind'] = 'responded'): ConsultationResponse {
-  return { consultationId, memberId, kind, proposedDate: null, at };
-}
+const resp = (consultationId: string, memberId: string, at: string, kind: ConsultationResponse['kind'] = 'responded') =>
+  response(memberId, { consultationId, at, kind });
 
 // Last review 1 Jun 2026; now Mon 12 Oct 2026.
 const NOW = new Date('2026-10-12T09:00:00Z');
@@ -126,9 +98,7 @@ const records: ConsultationRecord[] = [
   },
 ];
 
-function closedPoll(id: string, closesAt: string): Poll {
-  return { id, partnershipId: 'pt-1', form: 'short', openedAt: closesAt, closesAt, status: 'closed', k: 5, createdBy: 'm-1' };
-}
+const closedPoll = (id: string, closesAt: string) => poll({ id, form: 'short', openedAt: closesAt, closesAt });
 
 function ballots(trust: number[], openness: number[]): Ballot[] {
   return trust.map((score, i) => ({ sector: 'public', answers: { trust: score, openness: openness[i]! } }));
@@ -142,12 +112,6 @@ const polls: Result[] = [
 ];
 
 const input: ReviewPackInput = { partnership: p, members, consultations: records, polls, now: NOW };
-
-function textOf(m: Message): string {
-  return m.blocks
-    .map((bl) => ('text' in bl ? plain(bl.text) : bl.kind === 'fields' ? bl.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n') : ''))
-    .join('\n');
-}
 
 describe('reviewFigures', () => {
   it('counts the period’s consultations, answers, timeliness, feedback and participation', () => {

@@ -35,6 +35,14 @@ export class FakeCore implements BotCore {
     return [privateMessage('Thanks', para(`Pressed ${actionId} = ${value}`))];
   }
 
+  async greet(actor: Actor): Promise<Message | null> {
+    return message('Welcome', para('Hello ', u(actor.displayName)));
+  }
+
+  async home(actor: Actor): Promise<Message> {
+    return privateMessage('Home', para('Home of ', u(actor.displayName)));
+  }
+
   async tick(now: Date): Promise<void> {
     this.ticks.push(now);
     await this.sender.send({ kind: 'channel', platform: 'local', workspace: 'local', channel: 'general' }, message('Digest', para(`As of ${now.toISOString()}`)));
