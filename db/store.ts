@@ -1,44 +1,29 @@
 // The store ports (src/domain/ports.ts) implemented with Kysely, for SQLite and PostgreSQL alike.
-// Only Kysely's parameterised builders touch SQL. Instants are written in canonical ISO form
-// (see `instant`) so that text comparison is time comparison in both dialects.
+// Only Kysely's parameterised builders touch SQL; rows become domain records in ./rows.ts.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Consultation, ConsultationResponse, ConsultationStatus } from '../src/domain/consultation.ts';
-import type { Message, PulseBlock } from '../src/domain/message.ts';
+import type { PulseBlock } from '../src/domain/message.ts';
+import type { ChannelRef, ChatIdentity, Member, Partnership, Sector } from '../src/domain/partnership.ts';
+import type { AuditEntry, Job, JobKind, NewJob, NewOutbox, OutboxRow, OutboxStatus, Repo, Store } from '../src/domain/ports.ts';
+import type { Ballot, Poll } from '../src/domain/pulse.ts';
 import {
-  DEFAULT_SETTINGS,
-  type ChannelRef,
-  type ChatIdentity,
-  type Member,
-  type Partnership,
-  type Platform,
-  type Role,
-  type Sector,
-  type Target,
-} from '../src/domain/partnership.ts';
-import type {
-  AuditEntry,
-  Job,
-  JobKind,
-  NewJob,
-  NewOutbox,
-  OutboxRow,
-  OutboxStatus,
-  Repo,
-  Store,
-} from '../src/domain/ports.ts';
-import type { Ballot, Poll, PollForm } from '../src/domain/pulse.ts';
-import type {
-  ConsultationsTable,
-  Database,
-  JobsTable,
-  MemberIdentitiesTable,
-  MembersTable,
-  OutboxTable,
-  PartnershipsTable,
-  PollsTable,
-  SqlDialect,
-} from './schema.ts';
+  auditRows,
+  channelRows,
+  consultationRows,
+  identityRows,
+  instant,
+  jobRows,
+  memberRows,
+  outboxRows,
+  partnershipRows,
+  pollRows,
+  responseRows,
+  type RowMapping,
+} from './rows.ts';
+import type { Database, SqlDialect } from './schema.ts';
+
+export { instant } from './rows.ts';
 
 /** Thrown by `addChannel` when the channel is bound to another partnership already. */
 export class ChannelTakenError extends Error {
@@ -53,24 +38,6 @@ export class ChannelTakenError extends Error {
   }
 }
 
-/** Canonical ISO-8601 UTC form of an instant ("2026-12-01T09:30:00.000Z"); throws on nonsense. */
-export function instant(value: string | Date): string {
-  const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Error(`Not a valid instant: ${JSON.stringify(String(value))}`);
-  return date.toISOString();
-}
-
-/** An instant as read back: drivers may hand back a Date (e.g. a pg timestamp) or text. */
-function readInstant(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
-}
-function readInstantOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : readInstant(value);
-}
-function instantOrNull(value: string | null): string | null {
-  return value === null ? null : instant(value);
-}
-
 /** SQLite caps bound parameters per statement; large batches go in slices. */
 const BATCH = 200;
 function* batches<T>(items: readonly T[]): Generator<T[]> {
@@ -78,6 +45,9 @@ function* batches<T>(items: readonly T[]): Generator<T[]> {
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** Tables that hold one whole record a row, keyed by `id` and rewritten whole on update. */
+type RecordTable = 'partnerships' | 'consultations' | 'polls';
 
 /** The Repo methods over a Kysely instance or an open transaction. */
 export class SqlRepo implements Repo {
@@ -91,11 +61,28 @@ export class SqlRepo implements Repo {
     return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
   }
 
+  // ---- whole records (partnerships, consultations, polls) ----------------------------------------
+  // Kysely can't type a query over a table that is a type parameter, hence `table as RecordTable`;
+  // the signatures still tie each table to its own row mapping.
+
+  private async byId<TB extends RecordTable, T>(table: TB, rows: RowMapping<T, Database[TB]>, id: string): Promise<T | null> {
+    const row = await this.db.selectFrom(table as RecordTable).selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.fromRow(row as Database[TB]) : null;
+  }
+
+  private async insertRecord<TB extends RecordTable, T>(table: TB, rows: RowMapping<T, Database[TB]>, value: T): Promise<void> {
+    await this.db.insertInto(table as RecordTable).values(rows.toRow(value)).execute();
+  }
+
+  private async updateRecord<TB extends RecordTable, T>(table: TB, rows: RowMapping<T, Database[TB]>, value: T): Promise<void> {
+    const { id, ...rest } = rows.toRow(value);
+    await this.db.updateTable(table as RecordTable).set(rest).where('id', '=', id).execute();
+  }
+
   // ---- partnerships and channels ----------------------------------------------------------------
 
-  async partnership(id: string): Promise<Partnership | null> {
-    const row = await this.db.selectFrom('partnerships').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toPartnership(row) : null;
+  partnership(id: string): Promise<Partnership | null> {
+    return this.byId('partnerships', partnershipRows, id);
   }
 
   async partnershipByChannel(ch: ChannelRef): Promise<Partnership | null> {
@@ -103,20 +90,17 @@ export class SqlRepo implements Repo {
       .selectFrom('channels')
       .innerJoin('partnerships', 'partnerships.id', 'channels.partnership_id')
       .selectAll('partnerships')
-      .where('channels.platform', '=', ch.platform)
-      .where('channels.workspace', '=', ch.workspace)
-      .where('channels.channel', '=', ch.channel)
+      .where((eb) => eb.and(channelRows.toRow(ch)))
       .executeTakeFirst();
-    return row ? toPartnership(row) : null;
+    return row ? partnershipRows.fromRow(row) : null;
   }
 
-  async insertPartnership(p: Partnership): Promise<void> {
-    await this.db.insertInto('partnerships').values(fromPartnership(p)).execute();
+  insertPartnership(p: Partnership): Promise<void> {
+    return this.insertRecord('partnerships', partnershipRows, p);
   }
 
-  async updatePartnership(p: Partnership): Promise<void> {
-    const { id, ...rest } = fromPartnership(p);
-    await this.db.updateTable('partnerships').set(rest).where('id', '=', id).execute();
+  updatePartnership(p: Partnership): Promise<void> {
+    return this.updateRecord('partnerships', partnershipRows, p);
   }
 
   async channels(partnershipId: string): Promise<ChannelRef[]> {
@@ -128,103 +112,94 @@ export class SqlRepo implements Repo {
       .orderBy('workspace')
       .orderBy('channel')
       .execute();
-    return rows.map((r) => ({ platform: r.platform as Platform, workspace: r.workspace, channel: r.channel }));
+    return rows.map(channelRows.fromRow);
   }
 
   async addChannel(partnershipId: string, ch: ChannelRef): Promise<void> {
+    const key = channelRows.toRow(ch);
     // Insert-if-absent, then read the owner: safe against a concurrent bind of the same channel.
     await this.db
       .insertInto('channels')
-      .values({ platform: ch.platform, workspace: ch.workspace, channel: ch.channel, partnership_id: partnershipId })
+      .values({ ...key, partnership_id: partnershipId })
       .onConflict((oc) => oc.columns(['platform', 'workspace', 'channel']).doNothing())
       .execute();
     const owner = await this.db
       .selectFrom('channels')
       .select('partnership_id')
-      .where('platform', '=', ch.platform)
-      .where('workspace', '=', ch.workspace)
-      .where('channel', '=', ch.channel)
+      .where((eb) => eb.and(key))
       .executeTakeFirstOrThrow();
     if (owner.partnership_id !== partnershipId) throw new ChannelTakenError(ch, owner.partnership_id);
   }
 
   async activePartnershipIds(): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('partnerships')
-      .select('id')
-      .where('status', '=', 'active')
-      .orderBy('id')
-      .execute();
+    const rows = await this.db.selectFrom('partnerships').select('id').where('status', '=', 'active').orderBy('id').execute();
     return rows.map((r) => r.id);
   }
 
   // ---- members ----------------------------------------------------------------------------------
 
   async member(id: string): Promise<Member | null> {
-    const row = await this.db.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return null;
-    const ids = await this.db
-      .selectFrom('member_identities')
-      .selectAll()
-      .where('member_id', '=', id)
-      .orderBy('position')
-      .execute();
-    return toMembers([row], ids)[0] ?? null;
+    return (await this.membersWhere('id', id))[0] ?? null;
   }
 
-  async members(partnershipId: string): Promise<Member[]> {
+  members(partnershipId: string): Promise<Member[]> {
+    return this.membersWhere('partnership_id', partnershipId);
+  }
+
+  /** Members with their identities (in their order), by join time. */
+  private async membersWhere(column: 'id' | 'partnership_id', value: string): Promise<Member[]> {
     const rows = await this.db
       .selectFrom('members')
       .selectAll()
-      .where('partnership_id', '=', partnershipId)
+      .where(column, '=', value)
       .orderBy('joined_at')
       .orderBy('id')
       .execute();
-    const ids = await this.db
+    const idRows = await this.db
       .selectFrom('member_identities')
       .selectAll()
-      .where('partnership_id', '=', partnershipId)
+      .where(column === 'id' ? 'member_id' : 'partnership_id', '=', value)
       .orderBy('member_id')
       .orderBy('position')
       .execute();
-    return toMembers(rows, ids);
+    const identities = new Map<string, ChatIdentity[]>();
+    for (const i of idRows) {
+      const list = identities.get(i.member_id) ?? [];
+      list.push(identityRows.fromRow(i));
+      identities.set(i.member_id, list);
+    }
+    return rows.map((r) => ({ ...memberRows.fromRow(r), identities: identities.get(r.id) ?? [] }));
+  }
+
+  /** Ids of the members known by this chat identity (one a partnership at most). */
+  private memberIdsByIdentity(identity: ChatIdentity) {
+    return this.db
+      .selectFrom('member_identities')
+      .select('member_id')
+      .where((eb) => eb.and(identityRows.toRow(identity)));
   }
 
   async memberByIdentity(partnershipId: string, identity: ChatIdentity): Promise<Member | null> {
-    const row = await this.db
-      .selectFrom('member_identities')
-      .select('member_id')
-      .where('partnership_id', '=', partnershipId)
-      .where('platform', '=', identity.platform)
-      .where('workspace', '=', identity.workspace)
-      .where('user_id', '=', identity.user)
-      .executeTakeFirst();
+    const row = await this.memberIdsByIdentity(identity).where('partnership_id', '=', partnershipId).executeTakeFirst();
     return row ? this.member(row.member_id) : null;
   }
 
   async membersByIdentity(identity: ChatIdentity): Promise<Member[]> {
-    const found = await this.db
-      .selectFrom('member_identities')
-      .select('member_id')
-      .where('platform', '=', identity.platform)
-      .where('workspace', '=', identity.workspace)
-      .where('user_id', '=', identity.user)
-      .orderBy('partnership_id')
-      .execute();
+    const found = await this.memberIdsByIdentity(identity).orderBy('partnership_id').execute();
     const members = await Promise.all(found.map((f) => this.member(f.member_id)));
     return members.filter((m): m is Member => m !== null);
   }
 
   async insertMember(m: Member): Promise<void> {
     await this.atomically(async (db) => {
-      await db.insertInto('members').values(fromMember(m)).execute();
+      await db.insertInto('members').values(memberRows.toRow(m)).execute();
       await insertIdentities(db, m);
     });
   }
 
   async updateMember(m: Member): Promise<void> {
     await this.atomically(async (db) => {
-      const { id, partnership_id: _p, joined_at: _j, ...rest } = fromMember(m);
+      const { id, partnership_id: _p, joined_at: _j, ...rest } = memberRows.toRow(m);
       await db.updateTable('members').set(rest).where('id', '=', id).execute();
       await db.deleteFrom('member_identities').where('member_id', '=', id).execute();
       await insertIdentities(db, m);
@@ -233,9 +208,8 @@ export class SqlRepo implements Repo {
 
   // ---- consultations ----------------------------------------------------------------------------
 
-  async consultation(id: string): Promise<Consultation | null> {
-    const row = await this.db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toConsultation(row) : null;
+  consultation(id: string): Promise<Consultation | null> {
+    return this.byId('consultations', consultationRows, id);
   }
 
   /** A partnership's consultations, by deadline then opening time. */
@@ -244,16 +218,15 @@ export class SqlRepo implements Repo {
     let q = this.db.selectFrom('consultations').selectAll().where('partnership_id', '=', partnershipId);
     if (statuses) q = q.where('status', 'in', statuses);
     const rows = await q.orderBy('deadline').orderBy('opened_at').orderBy('id').execute();
-    return rows.map(toConsultation);
+    return rows.map(consultationRows.fromRow);
   }
 
-  async insertConsultation(c: Consultation): Promise<void> {
-    await this.db.insertInto('consultations').values(fromConsultation(c)).execute();
+  insertConsultation(c: Consultation): Promise<void> {
+    return this.insertRecord('consultations', consultationRows, c);
   }
 
-  async updateConsultation(c: Consultation): Promise<void> {
-    const { id, ...rest } = fromConsultation(c);
-    await this.db.updateTable('consultations').set(rest).where('id', '=', id).execute();
+  updateConsultation(c: Consultation): Promise<void> {
+    return this.updateRecord('consultations', consultationRows, c);
   }
 
   /** Responses to a consultation, in the order they were (last) given. */
@@ -265,23 +238,11 @@ export class SqlRepo implements Repo {
       .orderBy('at')
       .orderBy('member_id')
       .execute();
-    return rows.map((r) => ({
-      consultationId: r.consultation_id,
-      memberId: r.member_id,
-      kind: r.kind as ConsultationResponse['kind'],
-      proposedDate: r.proposed_date,
-      at: readInstant(r.at),
-    }));
+    return rows.map(responseRows.fromRow);
   }
 
   async upsertResponse(r: ConsultationResponse): Promise<void> {
-    const row = {
-      consultation_id: r.consultationId,
-      member_id: r.memberId,
-      kind: r.kind,
-      proposed_date: r.proposedDate,
-      at: instant(r.at),
-    };
+    const row = responseRows.toRow(r);
     await this.db
       .insertInto('consultation_responses')
       .values(row)
@@ -295,9 +256,8 @@ export class SqlRepo implements Repo {
 
   // ---- pulse polls ------------------------------------------------------------------------------
 
-  async poll(id: string): Promise<Poll | null> {
-    const row = await this.db.selectFrom('polls').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toPoll(row) : null;
+  poll(id: string): Promise<Poll | null> {
+    return this.byId('polls', pollRows, id);
   }
 
   /** A partnership's polls, oldest first. */
@@ -305,16 +265,15 @@ export class SqlRepo implements Repo {
     let q = this.db.selectFrom('polls').selectAll().where('partnership_id', '=', partnershipId);
     if (status) q = q.where('status', '=', status);
     const rows = await q.orderBy('opened_at').orderBy('id').execute();
-    return rows.map(toPoll);
+    return rows.map(pollRows.fromRow);
   }
 
-  async insertPoll(p: Poll): Promise<void> {
-    await this.db.insertInto('polls').values(fromPoll(p)).execute();
+  insertPoll(p: Poll): Promise<void> {
+    return this.insertRecord('polls', pollRows, p);
   }
 
-  async updatePoll(p: Poll): Promise<void> {
-    const { id, ...rest } = fromPoll(p);
-    await this.db.updateTable('polls').set(rest).where('id', '=', id).execute();
+  updatePoll(p: Poll): Promise<void> {
+    return this.updateRecord('polls', pollRows, p);
   }
 
   async upsertAnswer(pollId: string, voterHash: string, sector: Sector, block: PulseBlock, score: number): Promise<void> {
@@ -379,17 +338,7 @@ export class SqlRepo implements Repo {
     for (const batch of batches(jobs)) {
       await this.db
         .insertInto('jobs')
-        .values(
-          batch.map((j) => ({
-            id: randomUUID(),
-            kind: j.kind,
-            partnership_id: j.partnershipId,
-            ref: j.ref,
-            step: j.step,
-            due_at: instant(j.dueAt),
-            done_at: null,
-          })),
-        )
+        .values(batch.map((j) => ({ ...jobRows.toRow({ ...j, id: randomUUID() }), done_at: null })))
         .onConflict((oc) => oc.columns(['kind', 'ref', 'step']).doNothing())
         .execute();
     }
@@ -397,17 +346,11 @@ export class SqlRepo implements Repo {
 
   /** On PostgreSQL the rows are locked (SKIP LOCKED) when called inside a transaction, so instances share work. */
   async dueJobs(now: string, limit: number): Promise<Job[]> {
-    const rows = await this.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('done_at', 'is', null)
+    const rows = await this.undoneJobs(limit)
       .where('due_at', '<=', instant(now))
-      .orderBy('due_at')
-      .orderBy('id')
-      .limit(limit)
       .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
       .execute();
-    return rows.map(toJob);
+    return rows.map(jobRows.fromRow);
   }
 
   async completeJob(id: string, at: string): Promise<void> {
@@ -424,41 +367,25 @@ export class SqlRepo implements Repo {
   }
 
   async pendingJobs(partnershipId: string, limit: number): Promise<Job[]> {
-    const rows = await this.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('partnership_id', '=', partnershipId)
-      .where('done_at', 'is', null)
-      .orderBy('due_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toJob);
+    const rows = await this.undoneJobs(limit).where('partnership_id', '=', partnershipId).execute();
+    return rows.map(jobRows.fromRow);
+  }
+
+  /** Jobs not yet done, soonest first, at most `limit` of them once callers add their own conditions. */
+  private undoneJobs(limit: number) {
+    return this.db.selectFrom('jobs').selectAll().where('done_at', 'is', null).orderBy('due_at').orderBy('id').limit(limit);
   }
 
   // ---- outbox -----------------------------------------------------------------------------------
 
   async enqueue(rows: NewOutbox[], now: string): Promise<number> {
     const at = instant(now);
+    const fresh = { status: 'pending', attempts: 0, createdAt: at, nextAttemptAt: at, sentAt: null, lastError: null } as const;
     let inserted = 0;
     for (const batch of batches(rows)) {
       const result = await this.db
         .insertInto('outbox')
-        .values(
-          batch.map((r) => ({
-            id: randomUUID(),
-            key: r.key,
-            partnership_id: r.partnershipId,
-            target: JSON.stringify(r.target),
-            message: JSON.stringify(r.message),
-            status: 'pending',
-            attempts: 0,
-            created_at: at,
-            next_attempt_at: at,
-            sent_at: null,
-            last_error: null,
-          })),
-        )
+        .values(batch.map((r) => outboxRows.toRow({ ...r, ...fresh, id: randomUUID() })))
         .onConflict((oc) => oc.column('key').doNothing())
         .returning('id')
         .execute();
@@ -480,7 +407,7 @@ export class SqlRepo implements Repo {
       .limit(limit)
       .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
       .execute();
-    return rows.map(toOutbox);
+    return rows.map(outboxRows.fromRow);
   }
 
   async markSent(id: string, at: string): Promise<void> {
@@ -516,17 +443,7 @@ export class SqlRepo implements Repo {
   }
 
   async audit(entry: AuditEntry): Promise<void> {
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        id: randomUUID(),
-        partnership_id: entry.partnershipId,
-        actor_id: entry.actorId,
-        action: entry.action,
-        detail: entry.detail,
-        at: instant(entry.at),
-      })
-      .execute();
+    await this.db.insertInto('audit_log').values(auditRows.toRow({ ...entry, id: randomUUID() })).execute();
   }
 }
 
@@ -562,7 +479,7 @@ export class SqlStore extends SqlRepo implements Store {
   }
 }
 
-// ---- row mapping ----------------------------------------------------------------------------------
+// ---- helpers --------------------------------------------------------------------------------------
 
 const alphabetical = new Intl.Collator('en', { sensitivity: 'variant', numeric: true });
 
@@ -570,167 +487,17 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function fromPartnership(p: Partnership): PartnershipsTable {
-  return {
-    id: p.id,
-    name: p.name,
-    purpose: p.purpose,
-    timezone: p.timezone,
-    region: p.region,
-    settings: JSON.stringify(p.settings),
-    review_date: p.reviewDate,
-    last_review_at: instantOrNull(p.lastReviewAt),
-    status: p.status,
-    created_at: instant(p.createdAt),
-  };
-}
-
-function toPartnership(r: Selectable<PartnershipsTable>): Partnership {
-  return {
-    id: r.id,
-    name: r.name,
-    purpose: r.purpose,
-    timezone: r.timezone,
-    region: r.region,
-    // Settings added after a partnership was created take their defaults.
-    settings: { ...DEFAULT_SETTINGS, ...(JSON.parse(r.settings) as Partial<Partnership['settings']>) },
-    reviewDate: r.review_date,
-    lastReviewAt: readInstantOrNull(r.last_review_at),
-    status: r.status as Partnership['status'],
-    createdAt: readInstant(r.created_at),
-  };
-}
-
-function fromMember(m: Member): MembersTable {
-  return {
-    id: m.id,
-    partnership_id: m.partnershipId,
-    name: m.name,
-    roles: JSON.stringify(m.roles),
-    sector: m.sector,
-    organisation: m.organisation,
-    joined_at: instant(m.joinedAt),
-  };
-}
-
 async function insertIdentities(db: Db, m: Member): Promise<void> {
   if (m.identities.length === 0) return;
   await db
     .insertInto('member_identities')
     .values(
-      m.identities.map((id, position) => ({
+      m.identities.map((identity, position) => ({
+        ...identityRows.toRow(identity),
         partnership_id: m.partnershipId,
-        platform: id.platform,
-        workspace: id.workspace,
-        user_id: id.user,
         member_id: m.id,
         position,
       })),
     )
     .execute();
-}
-
-/** Members with their identities; identity rows must come ordered by position. */
-function toMembers(rows: Selectable<MembersTable>[], identityRows: Selectable<MemberIdentitiesTable>[]): Member[] {
-  const identities = new Map<string, ChatIdentity[]>();
-  for (const i of identityRows) {
-    const list = identities.get(i.member_id) ?? [];
-    list.push({ platform: i.platform as Platform, workspace: i.workspace, user: i.user_id });
-    identities.set(i.member_id, list);
-  }
-  return rows.map((r) => ({
-    id: r.id,
-    partnershipId: r.partnership_id,
-    name: r.name,
-    roles: JSON.parse(r.roles) as Role[],
-    sector: r.sector as Sector,
-    organisation: r.organisation,
-    identities: identities.get(r.id) ?? [],
-    joinedAt: readInstant(r.joined_at),
-  }));
-}
-
-function fromConsultation(c: Consultation): ConsultationsTable {
-  return {
-    id: c.id,
-    partnership_id: c.partnershipId,
-    title: c.title,
-    link: c.link,
-    owner_id: c.ownerId,
-    opened_at: instant(c.openedAt),
-    deadline: c.deadline,
-    audience: JSON.stringify(c.audience),
-    status: c.status,
-    feedback: c.feedback,
-    feedback_at: instantOrNull(c.feedbackAt),
-  };
-}
-
-function toConsultation(r: Selectable<ConsultationsTable>): Consultation {
-  return {
-    id: r.id,
-    partnershipId: r.partnership_id,
-    title: r.title,
-    link: r.link,
-    ownerId: r.owner_id,
-    openedAt: readInstant(r.opened_at),
-    deadline: r.deadline,
-    audience: JSON.parse(r.audience) as Consultation['audience'],
-    status: r.status as ConsultationStatus,
-    feedback: r.feedback,
-    feedbackAt: readInstantOrNull(r.feedback_at),
-  };
-}
-
-function fromPoll(p: Poll): PollsTable {
-  return {
-    id: p.id,
-    partnership_id: p.partnershipId,
-    form: p.form,
-    opened_at: instant(p.openedAt),
-    closes_at: instant(p.closesAt),
-    status: p.status,
-    k: p.k,
-    created_by: p.createdBy,
-  };
-}
-
-function toPoll(r: Selectable<PollsTable>): Poll {
-  return {
-    id: r.id,
-    partnershipId: r.partnership_id,
-    form: r.form as PollForm,
-    openedAt: readInstant(r.opened_at),
-    closesAt: readInstant(r.closes_at),
-    status: r.status as Poll['status'],
-    k: Number(r.k),
-    createdBy: r.created_by,
-  };
-}
-
-function toJob(r: Selectable<JobsTable>): Job {
-  return {
-    id: r.id,
-    kind: r.kind as JobKind,
-    partnershipId: r.partnership_id,
-    ref: r.ref,
-    step: r.step,
-    dueAt: readInstant(r.due_at),
-  };
-}
-
-function toOutbox(r: Selectable<OutboxTable>): OutboxRow {
-  return {
-    id: r.id,
-    key: r.key,
-    partnershipId: r.partnership_id,
-    target: JSON.parse(r.target) as Target,
-    message: JSON.parse(r.message) as Message,
-    status: r.status as OutboxStatus,
-    attempts: Number(r.attempts),
-    createdAt: readInstant(r.created_at),
-    nextAttemptAt: readInstant(r.next_attempt_at),
-    sentAt: readInstantOrNull(r.sent_at),
-    lastError: r.last_error,
-  };
 }

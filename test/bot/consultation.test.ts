@@ -7,16 +7,7 @@ import { consultationJobs } from '../../src/bot/jobs/consultation.ts';
 import type { Command } from '../../src/domain/command-types.ts';
 import type { Member } from '../../src/domain/partnership.ts';
 import type { JobKind } from '../../src/domain/ports.ts';
-import {
-  directMessagesTo,
-  isoInstant as iso,
-  outbox as storeOutbox,
-  runCommand,
-  runJob as runJobIn,
-  seededStore,
-  testDeps,
-  userErrorMessage as rejects,
-} from '../support/bot.ts';
+import { directMessagesTo, isoInstant as iso, outbox as storeOutbox, runCommand, runJob as runJobIn, seededStore, testDeps, userErrorMessage as rejects } from '../support/bot.ts';
 import { consultation, member, partnership, SLACK_CHANNEL as slackChannel } from '../support/fixtures.ts';
 import { messageText as text } from '../support/messages.ts';
 

@@ -7,15 +7,7 @@ import { pulseJobs } from '../../src/bot/jobs/pulse.ts';
 import type { Command } from '../../src/domain/command-types.ts';
 import type { ChannelRef, Member } from '../../src/domain/partnership.ts';
 import type { JobKind } from '../../src/domain/ports.ts';
-import {
-  isoInstant as iso,
-  outbox as storeOutbox,
-  runCommand,
-  runJob as runJobIn,
-  seededStore,
-  testDeps,
-  userErrorMessage as rejects,
-} from '../support/bot.ts';
+import { isoInstant as iso, outbox as storeOutbox, runCommand, runJob as runJobIn, seededStore, testDeps, userErrorMessage as rejects } from '../support/bot.ts';
 import { member, partnership, SLACK_CHANNEL as slackChannel } from '../support/fixtures.ts';
 import { messageText as text } from '../support/messages.ts';
 

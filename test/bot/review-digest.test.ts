@@ -49,7 +49,7 @@ afterEach(async () => {
 
 /** Runs a command as the member with id `as`, in #general, at `clock`. */
 const run = (cmd: Command, as = 'chair') =>
-  runCommand({ ...reviewHandlers, ...digestHandlers }, deps, cmd, members.find((m) => m.id === as)!, { partnershipId: 'pt-1' });
+  runCommand({ ...reviewHandlers, ...digestHandlers }, deps, cmd, members.find((m) => m.id === as)!, { partnershipId: p.id });
 const runJob = (job: NewJob) => runJobIn({ ...reviewJobs, ...digestJobs }, deps, job);
 const outbox = () => storeOutbox(store);
 

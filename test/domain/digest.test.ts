@@ -1,73 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Consultation, ConsultationResponse } from '../../src/domain/consultation.ts';
 import { buildDigest, isFeedbackOverdue, nextDigestJob, type ConsultationRecord } from '../../src/domain/digest.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type Partnership } from '../../src/domain/partnership.ts';
 import type { Poll } from '../../src/domain/pulse.ts';
+import { consultation, partnership as fixturePartnership, poll as fixturePoll, response, type PartnershipOverrides } from '../support/fixtures.ts';
+import { bodyText as textOf } from '../support/messages.ts';
 
-function partnership(over: Partial<Partnership> = {}): Partnership {
-  return {
-    id: 'pt-1',
-    name: 'Leith <!here> Food',
-    purpose: '',
-    timezone: 'Europe/London',
-    region: 'GB',
-    settings: { ...DEFAULT_SETTINGS },
-    reviewDate: null,
-    lastReviewAt: null,
-    status: 'active',
-    createdAt: '2026-01-05T10:00:00Z',
-    ...over,
-  };
-}
-
-function consultation(over: Partial<Consultation>): Consultation {
-  return {
-    id: 'c-1',
-    partnershipId: 'pt-1',
-    title: 'Draft strategy',
-    link: null,
-    ownerId: 'm-1',
-    openedAt: '2026-09-01T09:00:00Z',
-    deadline: '2026-10-20',
-    audience: { all: true },
-    status: 'open',
-    feedback: null,
-    feedbackAt: null,
-    ...over,
-  };
-}
+// A name with a mention in it, to show it is marked as user text.
+const partnership = (over: PartnershipOverrides = {}) => fixturePartnership({ name: 'Leith <!here> Food', ...over });
 
 function record(c: Consultation, asked: string[], answeredBy: string[]): ConsultationRecord {
-  const responses: ConsultationResponse[] = answeredBy.map((memberId) => ({
-    consultationId: c.id,
-    memberId,
-    kind: 'responded',
-    proposedDate: null,
-    at: '2026-10-01T10:00:00Z',
-  }));
+  const responses: ConsultationResponse[] = answeredBy.map((memberId) => response(memberId, { consultationId: c.id }));
   return { consultation: c, asked, responses };
 }
 
-function poll(over: Partial<Poll> = {}): Poll {
-  return {
-    id: 'pl-1',
-    partnershipId: 'pt-1',
-    form: 'short',
-    openedAt: '2026-10-09T08:30:00Z',
-    closesAt: '2026-10-14T16:00:00Z',
-    status: 'open',
-    k: 5,
-    createdBy: 'm-1',
-    ...over,
-  };
-}
-
-function textOf(m: Message): string {
-  return m.blocks
-    .map((bl) => ('text' in bl ? plain(bl.text) : bl.kind === 'fields' ? bl.fields.map((f) => `${f.label}: ${plain(f.value)}`).join('\n') : ''))
-    .join('\n');
-}
+const poll = (over: Partial<Poll> = {}) =>
+  fixturePoll({ id: 'pl-1', form: 'short', openedAt: '2026-10-09T08:30:00Z', closesAt: '2026-10-14T16:00:00Z', status: 'open', ...over });
 
 // Monday 12 Oct 2026, 09:00 BST.
 const NOW = new Date('2026-10-12T08:00:00Z');
@@ -90,7 +37,7 @@ describe('nextDigestJob', () => {
   });
 
   it('uses the partnership’s weekday, time and timezone', () => {
-    const p = partnership({ timezone: 'America/New_York', settings: { ...DEFAULT_SETTINGS, digestWeekday: 5, digestTime: '16:30' } });
+    const p = partnership({ timezone: 'America/New_York', settings: { digestWeekday: 5, digestTime: '16:30' } });
     // Friday 16 Oct 2026 21:00Z is 17:00 in New York, after 16:30: the Friday after.
     const job = nextDigestJob(p, new Date('2026-10-16T21:00:00Z'));
     expect(job.step).toBe('2026-10-23');

@@ -2,25 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/domain/command-types.ts';
 import { parseCommand } from '../../src/domain/commands.ts';
 import { HELP_TOPICS, USAGE, helpMessage } from '../../src/domain/help.ts';
-import { plain, type Message } from '../../src/domain/message.ts';
+import { bodyText as allText } from '../support/messages.ts';
 
 const CTX = { now: new Date('2026-07-14T10:00:00Z'), timezone: 'Europe/London' };
-
-function allText(m: Message): string {
-  return m.blocks
-    .map((b) => {
-      switch (b.kind) {
-        case 'text':
-        case 'context':
-          return plain(b.text);
-        case 'fields':
-          return b.fields.map((f) => `${f.label} ${plain(f.value)}`).join('\n');
-        default:
-          return '';
-      }
-    })
-    .join('\n');
-}
 
 // Every verb of the Command union, mapped to the help topic that documents it.
 const VERB_TOPICS: Record<Command['verb'], string> = {

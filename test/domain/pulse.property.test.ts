@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message, Span } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, SECTORS, type Partnership } from '../../src/domain/partnership.ts';
+import { SECTORS } from '../../src/domain/partnership.ts';
 import {
   FORM_BLOCKS,
   PULSE_BLOCKS,
@@ -14,19 +14,9 @@ import {
   type PollForm,
   type Result,
 } from '../../src/domain/pulse.ts';
+import { partnership, poll as fixturePoll } from '../support/fixtures.ts';
 
-const p: Partnership = {
-  id: 'pt-1',
-  name: 'Partnership',
-  purpose: '',
-  timezone: 'Europe/London',
-  region: 'GB',
-  settings: { ...DEFAULT_SETTINGS },
-  reviewDate: null,
-  lastReviewAt: null,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00Z',
-};
+const p = partnership();
 
 const score = fc.integer({ min: 1, max: 5 });
 const answers = fc.record(Object.fromEntries(PULSE_BLOCKS.map((x) => [x, score])) as Record<(typeof PULSE_BLOCKS)[number], typeof score>, {
@@ -59,9 +49,7 @@ const scenario = fc
   })
   .chain((s) => fc.record({ s: fc.constant(s), ballots: ballotsFor(s.form), previous: ballotsFor('full') }));
 
-function poll(id: string, form: PollForm, k: number, status: Poll['status'], openedAt: string): Poll {
-  return { id, partnershipId: p.id, form, k, status, openedAt, closesAt: '2026-12-07T09:30:00Z', createdBy: 'm-1' };
-}
+const poll = (id: string, form: PollForm, k: number, status: Poll['status'], openedAt: string) => fixturePoll({ id, form, k, status, openedAt });
 
 /** Every span, field, choice and bar label a message shows, split into our text and user-written text. */
 function walk(m: Message): { ours: string[]; user: string[]; bars: number[][] } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.ts';
-import { encodeAction, plain, type Message } from '../../src/domain/message.ts';
-import { DEFAULT_SETTINGS, type Partnership, type Sector } from '../../src/domain/partnership.ts';
+import { encodeAction, plain } from '../../src/domain/message.ts';
+import type { Sector } from '../../src/domain/partnership.ts';
 import {
   answerConfirmation,
   checkAnswer,
@@ -24,33 +24,10 @@ import {
   type Ballot,
   type Poll,
 } from '../../src/domain/pulse.ts';
+import { partnership, poll } from '../support/fixtures.ts';
+import { messageText as allText } from '../support/messages.ts';
 
-const p: Partnership = {
-  id: 'pt-1',
-  name: 'Leith Food Partnership',
-  purpose: 'Fewer people going hungry',
-  timezone: 'Europe/London',
-  region: 'GB',
-  settings: { ...DEFAULT_SETTINGS },
-  reviewDate: null,
-  lastReviewAt: null,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00Z',
-};
-
-function poll(over: Partial<Poll> = {}): Poll {
-  return {
-    id: 'p-1',
-    partnershipId: p.id,
-    form: 'full',
-    openedAt: '2026-12-01T10:00:00.000Z',
-    closesAt: '2026-12-07T09:30:00Z',
-    status: 'closed',
-    k: 5,
-    createdBy: 'm-1',
-    ...over,
-  };
-}
+const p = partnership();
 
 function ballot(sector: Sector, answers: Answers): Ballot {
   return { sector, answers };
@@ -61,18 +38,6 @@ function same(n: number, sector: Sector, score: number): Ballot[] {
   return Array.from({ length: n }, () =>
     ballot(sector, { trust: score, respect: score, openness: score, tolerance: score, continuity: score, framework: score }),
   );
-}
-
-/** Every piece of text a message shows, one string per span, field or bar. */
-function allText(m: Message): string {
-  const out: string[] = [m.heading ?? ''];
-  for (const b of m.blocks) {
-    if (b.kind === 'text' || b.kind === 'context') out.push(plain(b.text));
-    if (b.kind === 'fields') for (const f of b.fields) out.push(f.label, plain(f.value));
-    if (b.kind === 'choice') out.push(plain(b.label));
-    if (b.kind === 'bars') out.push(b.label, ...b.bars.map((x) => `${x.label}:${x.count}`));
-  }
-  return out.join('\n');
 }
 
 describe('statistics', () => {
@@ -290,7 +255,7 @@ describe('trends', () => {
   it('is shown in the results message when there is more than one point', () => {
     const text = allText(resultsMessage(results[0]!, p, { trend: trend(results) }));
     expect(text).toContain('Trend (median, oldest first)');
-    expect(text).toMatch(/Trust\n2 → – → 4/);
+    expect(text).toMatch(/Trust: 2 → – → 4/);
   });
 });
 
