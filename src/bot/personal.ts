@@ -32,15 +32,16 @@ async function sectionFor(deps: Deps, tx: Repo, memberId: string, partnershipId:
   return section;
 }
 
-export async function home(deps: Deps, actor: Actor): Promise<Message> {
-  const now = deps.clock.now();
-  const sections = await deps.store.transaction(async (tx) => {
-    const found: HomeSection[] = [];
-    for (const m of await tx.membersByIdentity(actor.identity)) {
-      const s = await sectionFor(deps, tx, m.id, m.partnershipId);
-      if (s) found.push(s);
-    }
-    return found;
-  });
+/** The person's own view, read through `tx` (inside a command's transaction, or its own). */
+export async function homeIn(deps: Deps, tx: Repo, actor: Actor, now: Date): Promise<Message> {
+  const sections: HomeSection[] = [];
+  for (const m of await tx.membersByIdentity(actor.identity)) {
+    const s = await sectionFor(deps, tx, m.id, m.partnershipId);
+    if (s) sections.push(s);
+  }
   return homeMessage(sections, now);
+}
+
+export function home(deps: Deps, actor: Actor): Promise<Message> {
+  return deps.store.transaction((tx) => homeIn(deps, tx, actor, deps.clock.now()));
 }

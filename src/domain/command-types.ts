@@ -24,6 +24,8 @@ export interface SettingsChange {
 
 export type Command =
   | { verb: 'help'; topic?: string }
+  /** The person's own view: what waits for their answer, across their partnerships. */
+  | { verb: 'home' }
   /** Creates a partnership bound to the channel the command came from; the caller becomes coordinator and chair. */
   | { verb: 'setup'; name: string; purpose?: string; timezone?: string; region?: string }
   | { verb: 'settings'; changes: SettingsChange }

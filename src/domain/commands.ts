@@ -29,6 +29,7 @@ type VerbParser = (s: Scope) => Command;
 const VERBS: Record<string, { topic: HelpTopic; parse: VerbParser }> = {
   help: { topic: 'help', parse: parseHelp },
   '?': { topic: 'help', parse: parseHelp },
+  home: { topic: 'home', parse: (s) => bare(s, { verb: 'home' }) },
   setup: { topic: 'setup', parse: parseSetup },
   settings: { topic: 'settings', parse: parseSettings },
   join: { topic: 'join', parse: parseJoin },

@@ -5,6 +5,7 @@ import { b, context, para, privateMessage, t, type Block, type Message } from '.
 /** Help topics, in the order the overview lists them. */
 export const HELP_TOPICS = [
   'help',
+  'home',
   'setup',
   'settings',
   'join',
@@ -24,6 +25,7 @@ export type HelpTopic = (typeof HELP_TOPICS)[number];
 /** The right form of each command. Several forms of one verb are separate lines. */
 export const USAGE: Record<HelpTopic, string> = {
   help: '/partner help [command]',
+  home: '/partner home',
   setup: '/partner setup <name> [tz=Europe/London] [region=GB] [purpose="..."]',
   settings:
     '/partner settings key=value ... (keys: k, notice, overload, pulse, pulse-days, digest, workstart, tz, region, purpose)',
@@ -54,6 +56,7 @@ export const USAGE: Record<HelpTopic, string> = {
 
 export const SUMMARY: Record<HelpTopic, string> = {
   help: 'this list, or help on one command',
+  home: 'what is waiting for you: consultations to answer, the open poll, the next review',
   setup: 'start a partnership in this channel (you become its coordinator and chair)',
   settings: 'change how the partnership works: anonymity threshold, notice, digest day, timezone, ...',
   join: 'join the partnership, saying your sector and organisation',
@@ -86,11 +89,13 @@ const DETAIL: Record<HelpTopic, string> = {
   review: 'Recording a review asks the question partnerships forget: continue, change, or wind up?',
   feedback: 'Posted to the partnership\'s channels and sent to everyone who responded. At most 3000 characters.',
   digest: 'The same digest that is posted on the partnership\'s schedule.',
+  home: 'Across every partnership you are in: consultations waiting for your answer (with the answer buttons), the open pulse poll if you have not answered it, and the next review date. Only you see it.',
   status: 'Open consultations, open polls and the next review date.',
 };
 
 const EXAMPLES: Record<HelpTopic, string[]> = {
   help: ['/partner help consult'],
+  home: ['/partner home'],
   setup: ['/partner setup "Leith Food Partnership" tz=Europe/London region=GB-SCT purpose="Fewer people going hungry in Leith"'],
   settings: ['/partner settings k=5 notice=12w digest="fri 16:30"'],
   join: ['/partner join third "Leith Community Food Bank" name="Ann Smith"'],

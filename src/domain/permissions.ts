@@ -8,6 +8,7 @@ export type Rule = 'anyone' | 'member' | Role[];
 
 export const PERMISSIONS: Record<Verb, Rule> = {
   help: 'anyone',
+  home: 'anyone',
   setup: 'anyone',
   join: 'anyone',
   settings: ['coordinator'],

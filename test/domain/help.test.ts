@@ -9,6 +9,7 @@ const CTX = { now: new Date('2026-07-14T10:00:00Z'), timezone: 'Europe/London' }
 // Every verb of the Command union, mapped to the help topic that documents it.
 const VERB_TOPICS: Record<Command['verb'], string> = {
   help: 'help',
+  home: 'home',
   setup: 'setup',
   settings: 'settings',
   join: 'join',

@@ -96,6 +96,11 @@ describe('a partnership life on the local adapter', () => {
     expect(texts(warning)).toMatch(/12 weeks/);
     consultationId = idIn(texts(announcement), 'c');
 
+    const home = await api.command('erin', '/partner home');
+    expect(home[0]!.user).toBe('erin');
+    expect(texts(home)).toMatch(/Waiting for your answer: Draft local plan/);
+    expect(buttons(home).some((b) => b.action.type === 'consult.respond')).toBe(true);
+
     const yes = await api.press('alice', consultAction(announcement, 'responded'), CH);
     expect(texts(yes)).toMatch(/you have responded/);
     await api.press('bob', consultAction(announcement, 'more_time'), CH);

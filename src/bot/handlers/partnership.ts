@@ -14,6 +14,7 @@ import {
 } from '../../domain/partnership.ts';
 import { nextAutoPoll } from '../../domain/pulse.ts';
 import type { CommandContext, HandlerTable } from '../context.ts';
+import { homeIn } from '../personal.ts';
 import { toMembers } from '../outbox.ts';
 import { requireMember, requirePartnership, resolveUser } from '../resolve.ts';
 
@@ -41,6 +42,8 @@ function applySettings(p: Partnership, c: SettingsChange): Partnership {
 
 export const partnershipHandlers: HandlerTable = {
   help: async (cmd) => [helpMessage(cmd.topic)],
+
+  home: async (_cmd, ctx) => [await homeIn(ctx.deps, ctx.tx, ctx.actor, ctx.now)],
 
   setup: async (cmd, ctx) => {
     const channel = ctx.actor.channel;
