@@ -5,12 +5,16 @@ import type { SqlDialect } from '../schema.ts';
 import { initial } from './0001_initial.ts';
 import { slackTables } from './0002_slack.ts';
 import { teamsTables } from './0003_teams.ts';
+import { privacyTables } from './0004_privacy.ts';
+import { reliabilityTables } from './0005_reliability.ts';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_slack': slackTables(dialect),
     '0003_teams': teamsTables(dialect),
+    '0004_privacy': privacyTables(dialect),
+    '0005_reliability': reliabilityTables(dialect),
   };
 }
 
