@@ -2,7 +2,7 @@
 // directions. Instants are written in canonical ISO form (see `instant`) so that text comparison is
 // time comparison in both dialects; structured values are JSON text.
 import type { Consultation, ConsultationResponse } from '../src/domain/consultation.ts';
-import { DEFAULT_SETTINGS, type ChannelRef, type ChatIdentity, type Member, type Partnership } from '../src/domain/partnership.ts';
+import { DEFAULT_SETTINGS, type ChannelRef, type ChatIdentity, type Member, type Partnership, type Platform, type Target } from '../src/domain/partnership.ts';
 import type { AuditEntry, Job, OutboxRow } from '../src/domain/ports.ts';
 import type { Poll } from '../src/domain/pulse.ts';
 import type {
@@ -147,8 +147,8 @@ export const pollRows = mapping<Poll, PollsTable>({
   createdBy: 'created_by',
 });
 
-/** done_at is the scheduler's own bookkeeping, not part of a Job. */
-export const jobRows = mapping<Job, Omit<JobsTable, 'done_at'>>({
+/** done_at and the claim are the scheduler's own bookkeeping, not part of a Job. */
+export const jobRows = mapping<Job, Omit<JobsTable, 'done_at' | 'claimed_by' | 'lease_until'>>({
   id: 'id',
   kind: 'kind',
   partnershipId: 'partnership_id',
@@ -157,8 +157,8 @@ export const jobRows = mapping<Job, Omit<JobsTable, 'done_at'>>({
   dueAt: ['due_at', asInstant],
 });
 
-/** seq is assigned by the database. */
-export const outboxRows = mapping<OutboxRow, Omit<OutboxTable, 'seq'>>({
+/** seq is assigned by the database; lane and claimed_by are the dispatcher's bookkeeping. */
+export const outboxRows = mapping<OutboxRow, Omit<OutboxTable, 'seq' | 'lane' | 'claimed_by'>>({
   id: 'id',
   key: 'key',
   partnershipId: 'partnership_id',
@@ -180,3 +180,14 @@ export const auditRows = mapping<AuditEntry & { id: string }, AuditLogTable>({
   detail: 'detail',
   at: ['at', asInstant],
 });
+
+/** The lanes of one workspace of a platform start with this (parts are URI-encoded, so never contain "|"). */
+export function workspaceLanePrefix(platform: Platform, workspace: string): string {
+  return `${platform}|${encodeURIComponent(workspace)}|`;
+}
+
+/** The conversation a message goes to: a channel, or a person's direct messages with the bot. */
+export function laneOf(target: Target): string {
+  const id = target.kind === 'channel' ? target.channel : target.user;
+  return `${workspaceLanePrefix(target.platform, target.workspace)}${target.kind}|${encodeURIComponent(id)}`;
+}

@@ -109,6 +109,9 @@ export interface JobsTable {
   due_at: string;
   /** Null while pending. */
   done_at: string | null;
+  /** The instance running it (a claim), until lease_until; after that anyone may take it over. */
+  claimed_by: string | null;
+  lease_until: string | null;
 }
 
 export interface OutboxTable {
@@ -127,6 +130,10 @@ export interface OutboxTable {
   next_attempt_at: string;
   sent_at: string | null;
   last_error: string | null;
+  /** The conversation (see laneOf in rows.ts): rows of one lane are sent in seq order, one at a time. */
+  lane: string | null;
+  /** The instance sending it; while claimed, next_attempt_at is the end of the claim's lease. */
+  claimed_by: string | null;
 }
 
 export interface AuditLogTable {

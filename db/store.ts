@@ -5,7 +5,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Consultation, ConsultationResponse, ConsultationStatus } from '../src/domain/consultation.ts';
 import type { PulseBlock } from '../src/domain/message.ts';
 import type { ChannelRef, ChatIdentity, Member, Partnership, Sector } from '../src/domain/partnership.ts';
-import type { AuditEntry, Job, JobKind, NewJob, NewOutbox, OutboxRow, OutboxStatus, Repo, Store } from '../src/domain/ports.ts';
+import type { Platform } from '../src/domain/partnership.ts';
+import type { AuditEntry, Claim, Job, JobKind, NewJob, NewOutbox, OutboxRow, OutboxStatus, Repo, Store } from '../src/domain/ports.ts';
 import type { Ballot, Poll } from '../src/domain/pulse.ts';
 import {
   auditRows,
@@ -14,11 +15,13 @@ import {
   identityRows,
   instant,
   jobRows,
+  laneOf,
   memberRows,
   outboxRows,
   partnershipRows,
   pollRows,
   responseRows,
+  workspaceLanePrefix,
   type RowMapping,
 } from './rows.ts';
 import type { Database, SqlDialect } from './schema.ts';
@@ -371,6 +374,67 @@ export class SqlRepo implements Repo {
     return rows.map(jobRows.fromRow);
   }
 
+  async claimJobs(now: string, claim: Claim, limit: number, skip: readonly string[] = []): Promise<Job[]> {
+    const at = instant(now);
+    return this.atomically(async (db) => {
+      const rows = await new SqlRepo(db, this.dialect)
+        .undoneJobs(limit)
+        .where('due_at', '<=', at)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
+        .$if(skip.length > 0, (q) => q.where('id', 'not in', [...skip]))
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
+        .execute();
+      if (rows.length === 0) return [];
+      await db
+        .updateTable('jobs')
+        .set({ claimed_by: claim.owner, lease_until: instant(claim.until) })
+        .where('id', 'in', rows.map((r) => r.id))
+        .execute();
+      return rows.map(jobRows.fromRow);
+    });
+  }
+
+  async holdJob(id: string, owner: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('id', '=', id)
+      .where('claimed_by', '=', owner)
+      .where('done_at', 'is', null)
+      .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async releaseJob(id: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ claimed_by: null, lease_until: null })
+      .where('id', '=', id)
+      .where('claimed_by', '=', owner)
+      .where('done_at', 'is', null)
+      .execute();
+  }
+
+  async releaseClaims(owner: string | null): Promise<number> {
+    return this.atomically(async (db) => {
+      const jobs = await db
+        .updateTable('jobs')
+        .set({ claimed_by: null, lease_until: null })
+        .where('done_at', 'is', null)
+        .where('claimed_by', owner === null ? 'is not' : '=', owner)
+        .executeTakeFirst();
+      const rows = await db
+        .updateTable('outbox')
+        // Due as of when it was written: rows caught in flight go out first, before newer ones.
+        .set((eb) => ({ claimed_by: null, next_attempt_at: eb.ref('created_at') }))
+        .where('status', '=', sql.lit('pending'))
+        .where('claimed_by', owner === null ? 'is not' : '=', owner)
+        .executeTakeFirst();
+      return Number(jobs.numUpdatedRows) + Number(rows.numUpdatedRows);
+    });
+  }
+
   /** Jobs not yet done, soonest first, at most `limit` of them once callers add their own conditions. */
   private undoneJobs(limit: number) {
     return this.db.selectFrom('jobs').selectAll().where('done_at', 'is', null).orderBy('due_at').orderBy('id').limit(limit);
@@ -385,7 +449,7 @@ export class SqlRepo implements Repo {
     for (const batch of batches(rows)) {
       const result = await this.db
         .insertInto('outbox')
-        .values(batch.map((r) => outboxRows.toRow({ ...r, ...fresh, id: randomUUID() })))
+        .values(batch.map((r) => ({ ...outboxRows.toRow({ ...r, ...fresh, id: randomUUID() }), lane: laneOf(r.target) })))
         .onConflict((oc) => oc.column('key').doNothing())
         .returning('id')
         .execute();
@@ -418,16 +482,92 @@ export class SqlRepo implements Repo {
       .execute();
   }
 
+  /** Only a pending row: a late failure report must not turn a row sent meanwhile (after a lease
+   * ran out and another instance took it over) into a dead letter. */
   async markFailed(id: string, error: string, retryAt: string | null): Promise<void> {
     await this.db
       .updateTable('outbox')
       .set((eb) => ({
         attempts: eb('attempts', '+', 1),
         last_error: error,
+        claimed_by: null,
         ...(retryAt === null ? { status: 'dead' } : { next_attempt_at: instant(retryAt) }),
       }))
       .where('id', '=', id)
+      .where('status', '=', sql.lit('pending'))
       .execute();
+  }
+
+  async claimOutbox(now: string, claim: Claim, limit: number): Promise<OutboxRow[]> {
+    const at = instant(now);
+    return this.atomically(async (db) => {
+      const rows = await db
+        .selectFrom('outbox as o')
+        .selectAll('o')
+        .where('o.status', '=', sql.lit('pending'))
+        .where('o.next_attempt_at', '<=', at)
+        // Only the first pending row of its lane: an earlier one still waiting (backing off, claimed
+        // by another instance) holds the rest of its conversation back, so order is kept.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('outbox as e')
+                .select('e.seq')
+                .whereRef('e.lane', '=', 'o.lane')
+                .where('e.status', '=', sql.lit('pending'))
+                .whereRef('e.seq', '<', 'o.seq'),
+            ),
+          ),
+        )
+        .orderBy('o.next_attempt_at')
+        .orderBy('o.seq')
+        .limit(limit)
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
+        .execute();
+      if (rows.length === 0) return [];
+      await db
+        .updateTable('outbox')
+        .set({ claimed_by: claim.owner, next_attempt_at: instant(claim.until) })
+        .where('id', 'in', rows.map((r) => r.id))
+        .execute();
+      return rows.map(outboxRows.fromRow);
+    });
+  }
+
+  async deferOutbox(ids: readonly string[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    for (const batch of batches(ids)) {
+      await this.db
+        .updateTable('outbox')
+        .set({ claimed_by: null, next_attempt_at: instant(at) })
+        .where('id', 'in', batch)
+        .where('status', '=', sql.lit('pending'))
+        .execute();
+    }
+  }
+
+  async suspendOutbox(platform: Platform, workspace: string, until: string): Promise<number> {
+    const prefix = workspaceLanePrefix(platform, workspace);
+    const at = instant(until);
+    const result = await this.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: at })
+      .where('status', '=', sql.lit('pending'))
+      .where(sql<string>`substr(lane, 1, ${sql.lit(prefix.length)})`, '=', prefix)
+      .where('next_attempt_at', '<', at)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async outboxTotals(): Promise<Record<OutboxStatus, number>> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => ['status', eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
+    const counts: Record<OutboxStatus, number> = { pending: 0, sent: 0, dead: 0 };
+    for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
+    return counts;
   }
 
   async outboxCounts(partnershipId: string): Promise<Record<OutboxStatus, number>> {

@@ -1,6 +1,8 @@
 // Wires config -> database -> core -> adapters -> server -> scheduler. main.ts and the tests call this.
-import pino, { type Logger } from 'pino';
-import { openStore } from '../../db/connect.ts';
+import type { Logger } from 'pino';
+import { connect, parseDatabaseUrl } from '../../db/connect.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import type { Platform } from '../domain/partnership.ts';
 import type { BotCore } from './core.ts';
 import { Inbox } from '../adapters/local/inbox.ts';
 import { localRouter } from '../adapters/local/http.ts';
@@ -8,7 +10,10 @@ import type { Clock } from '../domain/ports.ts';
 import { SimulatedClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Deps, HandlerTable, JobTable } from './context.ts';
-import { createDispatcher, type Sender } from './dispatcher.ts';
+import { createDispatcher, instanceId, type Sender } from './dispatcher.ts';
+import { lockSqliteInstance, type InstanceLock } from './instance-lock.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { DEFAULT_RELIABILITY, type ReliabilityOptions } from './reliability.ts';
 import { createCommandRunner } from './handlers.ts';
 import { consultationHandlers } from './handlers/consultation.ts';
 import { digestHandlers } from './handlers/digest.ts';
@@ -21,6 +26,9 @@ import { consultationJobs } from './jobs/consultation.ts';
 import { digestJobs } from './jobs/digest.ts';
 import { pulseJobs } from './jobs/pulse.ts';
 import { reviewJobs } from './jobs/review.ts';
+import { sealingAfter, withRetention } from './jobs/retention.ts';
+import { privacyHandlers, sealingBallots } from './handlers/privacy.ts';
+import { createLogger } from './logger.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import type { PlatformAdapter } from './platform.ts';
@@ -28,6 +36,7 @@ import { createScheduler } from './scheduler.ts';
 import { greet, home } from './personal.ts';
 import { loadSecret } from './secret.ts';
 import { startServer } from './server.ts';
+import { mediaRouter } from './media.ts';
 
 export const HANDLERS: HandlerTable = {
   ...partnershipHandlers,
@@ -36,15 +45,29 @@ export const HANDLERS: HandlerTable = {
   ...pulseHandlers,
   ...reviewHandlers,
   ...digestHandlers,
+  ...privacyHandlers,
+  // Closing a poll seals its ballots in the same transaction (src/bot/handlers/privacy.ts).
+  'pulse.close': sealingBallots(pulseHandlers['pulse.close']!),
 };
 
-export const JOBS: JobTable = { ...consultationJobs, ...pulseJobs, ...reviewJobs, ...digestJobs };
+export const JOBS: JobTable = {
+  ...consultationJobs,
+  ...pulseJobs,
+  ...reviewJobs,
+  ...digestJobs,
+  // Privacy: the scheduled close seals ballots; retention runs with each weekly digest (src/bot/jobs/retention.ts).
+  'pulse.close': sealingAfter(pulseJobs['pulse.close']!),
+  digest: withRetention(digestJobs.digest!),
+};
 
 export interface App {
   url: string;
   core: BotCore;
   deps: Deps;
   inbox: Inbox | null;
+  metrics: Metrics;
+  /** This instance's name in claims. */
+  owner: string;
   stop(): Promise<void>;
 }
 
@@ -52,11 +75,28 @@ export interface AppOptions {
   log?: Logger;
   /** Replaces the real clock (tests); the local adapter otherwise gets a clock /local/tick can move. */
   clock?: Clock;
+  /** Claims and sending (main.ts reads them from the environment). */
+  reliability?: Partial<ReliabilityOptions> & { owner?: string };
+  /** Wraps each platform's sender (fault tests: a sender that hangs or fails). */
+  wrapSender?: (platform: Platform, sender: Sender) => Sender;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'partnerbot' } });
-  const store = await openStore(config.databaseUrl);
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const r = { ...DEFAULT_RELIABILITY, ...opts.reliability };
+  const owner = opts.reliability?.owner ?? instanceId();
+  const sqlite = parseDatabaseUrl(config.databaseUrl);
+  const store = await connect(config.databaseUrl);
+  let lock: InstanceLock | null = null;
+  try {
+    // One instance per SQLite file (see instance-lock.ts), decided before migrations touch it.
+    if (sqlite.kind === 'sqlite' && sqlite.path !== ':memory:') lock = lockSqliteInstance(sqlite.path);
+    await migrateToLatest(store.db, store.dialect);
+  } catch (err) {
+    lock?.release();
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const clock = opts.clock ?? (config.local ? new SimulatedClock() : systemClock);
   const deps: Deps = {
     store,
@@ -65,12 +105,25 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     log,
     voterHash: voterHasher(loadSecret(config.secret, config.databaseUrl)),
   };
-  log.info({ dialect: store.dialect }, 'database ready (migrations applied)');
+  log.info({ dialect: store.dialect, instance: owner }, 'database ready (migrations applied)');
+  if (store.dialect === 'sqlite') {
+    // The only instance on this file (the lock says so): claims left behind are a dead process's.
+    const released = await store.releaseClaims(null);
+    if (released) log.warn({ released }, 'took back work claimed by a previous run that did not stop cleanly');
+  }
+  const metrics = createMetrics({ outboxTotals: () => store.outboxTotals(), processMetrics: true });
 
   const inbox = config.local ? new Inbox() : null;
-  const senders: Partial<Record<'local' | 'slack' | 'teams', Sender>> = inbox ? { local: inbox } : {};
-  const dispatcher = createDispatcher(deps, senders, { maxAttempts: config.maxAttempts });
-  const scheduler = createScheduler(deps, JOBS);
+  const wrap = opts.wrapSender ?? ((_platform: Platform, sender: Sender) => sender);
+  const senders: Partial<Record<Platform, Sender>> = inbox ? { local: wrap('local', inbox) } : {};
+  const dispatcher = createDispatcher(
+    deps,
+    senders,
+    { maxAttempts: config.maxAttempts, concurrency: r.concurrency, leaseMs: r.leaseMs, owner },
+    { metrics },
+  );
+  // A job runs in well under a second; its lease is the longer one so a slow batch never loses it.
+  const scheduler = createScheduler(deps, JOBS, { owner, leaseMs: 2 * r.leaseMs, metrics });
   const runner = createCommandRunner(deps, HANDLERS);
 
   const core: BotCore = {
@@ -102,20 +155,23 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const adapterContext = { core, deps, db: store.db, dialect: store.dialect, log, host: config.host };
   if (config.slack) adapters.push(await createSlackAdapter(adapterContext, config.slack));
   if (config.teams) adapters.push(await createTeamsAdapter(adapterContext, config.teams));
-  for (const a of adapters) senders[a.platform] = a.sender;
+  for (const a of adapters) senders[a.platform] = wrap(a.platform, a.sender);
 
   const routers = [
+    mediaRouter(deps, () => server.url), // charts and documents at expiring links (src/bot/media.ts)
     ...(inbox ? [localRouter(core, inbox, { allowTick: config.local, log })] : []),
     ...adapters.flatMap((a) => (a.router ? [a.router] : [])),
   ];
-  const server = await startServer({ host: config.host, port: config.port, routers, healthy: core.healthy, log });
+  const server = await startServer({ host: config.host, port: config.port, routers, healthy: core.healthy, log, metrics });
   if (inbox) log.info({ url: `${server.url}/local/commands` }, 'local adapter started: POST /local/commands, GET /local/channels/:channel/messages');
   for (const a of adapters) {
     await a.start?.();
     log.info({ platform: a.platform }, `${a.platform} adapter started`);
   }
   if (config.scheduler) {
+    // Ticks at once (catching up on downtime), then every minute; the dispatcher also polls.
     scheduler.start(() => dispatcher.flush().then(() => undefined));
+    dispatcher.start(r.pollMs);
     log.info('scheduler started: every minute');
   }
 
@@ -125,14 +181,18 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     core,
     deps,
     inbox,
+    metrics,
+    owner,
+    /** Takes no new requests or work, finishes what is in flight (or gives it back), closes the database. */
     async stop() {
       if (stopped) return;
       stopped = true;
       await scheduler.stop();
       await server.close();
       for (const a of adapters) await a.stop?.();
-      await dispatcher.flush().catch(() => undefined);
+      await dispatcher.stop().catch((err) => log.error({ err }, 'could not give back claimed work; it is taken over when its lease runs out'));
       await store.close();
+      lock?.release();
       log.info('stopped');
     },
   };

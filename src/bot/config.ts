@@ -42,7 +42,7 @@ export class ConfigError extends Error {
 
 /** Variables documented in the README, in its order. */
 export const CONFIG_DOC: [string, string, string][] = [
-  ['PORT', '3978', 'HTTP port of the one server (local adapter, health check; later Slack and Teams).'],
+  ['PORT', '3978', 'HTTP port of the one server: local adapter, /slack/events, /api/messages, /healthz.'],
   ['HOST', '127.0.0.1', 'Address the server binds to.'],
   ['DATABASE_URL', './data/partnerbot.sqlite', 'A file path or sqlite: URL (embedded SQLite, WAL) or postgres://… (PostgreSQL, for several instances).'],
   ['PARTNERBOT_SECRET', 'generated into data/', 'Key for the anonymous voter hash (HMAC). Required with PostgreSQL so every instance shares it.'],

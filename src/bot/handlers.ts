@@ -18,7 +18,7 @@ export interface CommandRunner {
 function problem(text: string, usage?: string): Message {
   const blocks = [para(u(text))];
   if (usage) blocks.push(para(t('Usage: '), u(usage)));
-  return privateMessage(undefined, ...blocks);
+  return { ...privateMessage(undefined, ...blocks), error: true };
 }
 
 /** The partnership a command is about: the one its object belongs to, else the channel's, else in a

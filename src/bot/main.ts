@@ -1,27 +1,37 @@
 // `npm start`: config -> app -> (REPL) -> clean stop on SIGINT/SIGTERM.
-import pino from 'pino';
 import { startRepl } from '../adapters/local/repl.ts';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { reliabilityFromEnv } from './reliability.ts';
+import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.logLevel, base: { app: 'partnerbot' } });
-  const app = await startApp(config, { log });
+  const log = createLogger({ level: config.logLevel });
+  const app = await startApp(config, { log, reliability: reliabilityFromEnv(process.env) });
   log.info({ url: app.url }, `partnerbot is running at ${app.url}`);
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // A second signal while stopping changes nothing: the bounded stop below still ends the process.
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'stopping');
     const timer = setTimeout(() => {
       log.error('did not stop within 10 s; exiting');
       process.exit(1);
     }, 10_000);
     timer.unref();
-    await app.stop();
+    try {
+      await app.stop();
+    } catch (err) {
+      log.error({ err }, 'stop failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   const wantRepl = config.repl ?? Boolean(process.stdin.isTTY);
   if (wantRepl && app.inbox) {

@@ -1,62 +1,106 @@
-// Time passes: due jobs -> the domain decides -> outbox rows, each job in its own transaction.
+// Time passes: due jobs -> the domain decides -> outbox rows. Jobs are claimed first (owner + lease;
+// SKIP LOCKED on PostgreSQL), then each runs in its own transaction that re-checks the claim, decides,
+// writes its outbox rows and marks itself done: several instances never run one job twice, and a job
+// whose instance died is taken over when its lease runs out.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Deps, JobTable } from './context.ts';
+import { instanceId } from './dispatcher.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface TickReport {
   ran: number;
   failed: number;
 }
 
-const BATCH = 200;
+export interface SchedulerOptions {
+  owner: string;
+  /** How long a claim on a job holds before another instance may take it over. */
+  leaseMs: number;
+  /** Jobs claimed at once. */
+  batch: number;
+  metrics?: Metrics;
+}
 
-export function createScheduler(deps: Deps, runners: JobTable) {
+export function createScheduler(deps: Deps, runners: JobTable, options: Partial<SchedulerOptions> = {}) {
+  const o: SchedulerOptions = { owner: instanceId(), leaseMs: 120_000, batch: 50, ...options };
+  let stopping = false;
+  let current: Promise<TickReport> | null = null;
+
   /** Runs every job due at `now`. A job that throws is logged and left pending for the next tick. */
   async function tick(now: Date): Promise<TickReport> {
+    const end = o.metrics?.tickDuration.startTimer();
     const at = now.toISOString();
     const failed = new Set<string>();
     let ran = 0;
-    for (;;) {
-      const due = (await deps.store.dueJobs(at, BATCH + failed.size)).filter((j) => !failed.has(j.id));
-      if (!due.length) break;
-      for (const job of due) {
-        try {
-          await deps.store.transaction(async (tx) => {
-            const partnership = await tx.partnership(job.partnershipId);
-            const runner = runners[job.kind];
-            if (partnership && partnership.status === 'active' && runner) {
-              await runner({ deps, tx, now, job, partnership });
-            } else if (!runner) {
-              deps.log.warn({ kind: job.kind, job: job.id }, 'no runner for job kind; dropping it');
-            }
-            await tx.completeJob(job.id, at);
-          });
-          ran++;
-        } catch (err) {
-          failed.add(job.id);
-          deps.log.error({ err, kind: job.kind, job: job.id }, 'scheduled job failed; will retry next tick');
+    try {
+      while (!stopping) {
+        const claim = { owner: o.owner, until: new Date(now.getTime() + o.leaseMs).toISOString() };
+        const due = await deps.store.claimJobs(at, claim, o.batch, [...failed]);
+        if (!due.length) break;
+        for (const job of due) {
+          if (stopping) {
+            await deps.store.releaseJob(job.id, o.owner);
+            continue;
+          }
+          try {
+            const done = await deps.store.transaction(async (tx) => {
+              // Taken over by another instance after our lease ran out: theirs now.
+              if (!(await tx.holdJob(job.id, o.owner))) return false;
+              const partnership = await tx.partnership(job.partnershipId);
+              const runner = runners[job.kind];
+              if (partnership && partnership.status === 'active' && runner) {
+                await runner({ deps, tx, now, job, partnership });
+              } else if (!runner) {
+                deps.log.warn({ kind: job.kind, job: job.id }, 'no runner for job kind; dropping it');
+              }
+              await tx.completeJob(job.id, at);
+              return true;
+            });
+            if (done) ran++;
+            o.metrics?.jobs.inc({ outcome: done ? 'ran' : 'taken_over' });
+          } catch (err) {
+            failed.add(job.id);
+            o.metrics?.jobs.inc({ outcome: 'failed' });
+            deps.log.error({ err, kind: job.kind, job: job.id }, 'scheduled job failed; will retry next tick');
+            await deps.store.releaseJob(job.id, o.owner).catch(() => undefined);
+          }
         }
       }
+    } finally {
+      end?.();
     }
     return { ran, failed: failed.size };
+  }
+
+  /** One tick at a time in this process; a tick asked for while one runs is skipped. */
+  async function once(after: () => Promise<void>): Promise<void> {
+    if (current || stopping) return;
+    current = tick(deps.clock.now());
+    try {
+      await current;
+      await after();
+    } catch (err) {
+      deps.log.error({ err }, 'tick failed');
+    } finally {
+      current = null;
+    }
   }
 
   let task: ScheduledTask | null = null;
   return {
     tick,
-    /** Ticks every minute on the wall clock, then calls `after` (the dispatcher). */
+    owner: o.owner,
+    /** Ticks now (catching up on downtime) and then every minute on the wall clock, each followed by `after` (the dispatcher). */
     start(after: () => Promise<void>): void {
-      task = cron.schedule(
-        '* * * * *',
-        async () => {
-          await tick(deps.clock.now());
-          await after();
-        },
-        { name: 'partnerbot-tick', noOverlap: true },
-      );
+      void once(after);
+      task = cron.schedule('* * * * *', () => once(after), { name: 'partnerbot-tick', noOverlap: true });
     },
+    /** Starts no new job and waits for the one running; unstarted claimed jobs are given back. */
     async stop(): Promise<void> {
+      stopping = true;
       await task?.destroy();
       task = null;
+      await current?.catch(() => undefined);
     },
   };
 }

@@ -1,9 +1,14 @@
 // The bot's one HTTP server. Adapters mount their routers on it (/local/*, later /slack/events and
 // /api/messages). Bodies are parsed by each router, not here: Slack signature checks need the raw body.
+// Every request gets an id (X-Request-Id, echoed back) and a pino child logger carrying it in
+// res.locals.log; request lines log method, route, status and time, never headers or bodies.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
 
 export const INTERNAL_ERROR = 'Something went wrong on our side; nothing you sent was lost.';
 /** Largest JSON body a router should accept (the local API's longest field is 4000 characters). */
@@ -34,6 +39,45 @@ export function clientError(err: unknown): { status: number; error: string } | n
   }
 }
 
+/** The request being served, for log lines written deeper down (see `requestMixin`). */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** A pino `mixin` adding the current request id to every log line: pino({ mixin: requestMixin }). */
+export function requestMixin(): { reqId?: string } {
+  const ctx = requestContext.getStore();
+  return ctx ? { reqId: ctx.requestId } : {};
+}
+
+/** A caller's id if it looks like one (so nothing odd lands in logs), else a new one. */
+function requestIdOf(req: Request): string {
+  const given = req.get('x-request-id');
+  return given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/** The route pattern (never ids or names from the path), for logs and metric labels. */
+function routeOf(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+}
+
+function requestLogging(log: Logger, metrics: Metrics | undefined): RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdOf(req);
+    const reqLog = log.child({ reqId: requestId });
+    res.locals.log = reqLog;
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    const started = performance.now();
+    res.on('finish', () => {
+      const route = routeOf(req);
+      metrics?.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      if (route === '/healthz' || route === '/metrics') return;
+      reqLog.info({ method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    requestContext.run({ requestId }, next);
+  };
+}
+
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = clientError(err);
@@ -41,7 +85,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(known.status).json({ error: known.error });
       return;
     }
-    log.error({ err, method: req.method, path: req.path }, 'request failed');
+    ((res.locals.log as Logger | undefined) ?? log).error({ err, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
@@ -56,6 +100,8 @@ export interface ServerOptions {
   routers: Router[];
   healthy: () => Promise<boolean>;
   log: Logger;
+  /** Serves GET /metrics and counts requests. */
+  metrics?: Metrics;
 }
 
 export interface RunningServer {
@@ -66,6 +112,18 @@ export interface RunningServer {
 export function createApp(opts: Omit<ServerOptions, 'host' | 'port'>): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogging(opts.log, opts.metrics));
+  const { metrics } = opts;
+  if (metrics) {
+    app.get('/metrics', async (_req, res, next) => {
+      try {
+        const body = await metrics.registry.metrics();
+        res.type(metrics.registry.contentType).send(body);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
   app.get('/healthz', async (_req, res) => {
     let ok = false;
     try {

@@ -46,7 +46,17 @@ export type Command =
   | { verb: 'review.done'; decision: 'continue' | 'change' | 'wind_up'; nextDate?: string; note?: string }
   | { verb: 'feedback'; consultationId: string; text: string }
   | { verb: 'digest' }
-  | { verb: 'status' };
+  | { verb: 'status' }
+  /** The person's own data, across every partnership they are in, as JSON shown only to them. */
+  | { verb: 'export.me' }
+  /** Everything a partnership holds (published poll results only, never ballots), for its coordinators. */
+  | { verb: 'export.partnership' }
+  /** Erases the person from every partnership; without `confirm` it only says what would go. */
+  | { verb: 'forget.me'; confirm: boolean }
+  /** Deletes the partnership and all its records; without `confirm` it only says what would go. */
+  | { verb: 'delete.partnership'; confirm: boolean }
+  /** The latest audit log entries (coordinator and chair actions). */
+  | { verb: 'audit'; limit?: number };
 
 export type Verb = Command['verb'];
 

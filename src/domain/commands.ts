@@ -7,6 +7,7 @@ import { ParseError, Scope, bare, q } from './command-scope.ts';
 import { commandText, tokenize } from './command-tokens.ts';
 import { parseConsult, parseFeedback, parseRespond } from './command-consult.ts';
 import { parseJoin, parseRole } from './command-members.ts';
+import { parseAudit, parseDelete, parseExport, parseForget } from './command-privacy.ts';
 import { parsePulse, parseResults } from './command-pulse.ts';
 import { parseReview } from './command-review.ts';
 import { parseSettings, parseSetup } from './command-settings.ts';
@@ -44,6 +45,10 @@ const VERBS: Record<string, { topic: HelpTopic; parse: VerbParser }> = {
   feedback: { topic: 'feedback', parse: parseFeedback },
   digest: { topic: 'digest', parse: (s) => bare(s, { verb: 'digest' }) },
   status: { topic: 'status', parse: (s) => bare(s, { verb: 'status' }) },
+  export: { topic: 'export', parse: parseExport },
+  forget: { topic: 'forget', parse: parseForget },
+  delete: { topic: 'delete', parse: parseDelete },
+  audit: { topic: 'audit', parse: parseAudit },
 };
 
 /** Longer than any real command (feedback is at most 3000 characters); keeps parsing time bounded. */

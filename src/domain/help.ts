@@ -19,6 +19,10 @@ export const HELP_TOPICS = [
   'feedback',
   'digest',
   'status',
+  'export',
+  'forget',
+  'delete',
+  'audit',
 ] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
@@ -52,6 +56,10 @@ export const USAGE: Record<HelpTopic, string> = {
   feedback: '/partner feedback <consultation-id> <what was done with the responses>',
   digest: '/partner digest',
   status: '/partner status',
+  export: ['/partner export me', '/partner export partnership'].join('\n'),
+  forget: '/partner forget me [confirm]',
+  delete: '/partner delete partnership [confirm]',
+  audit: '/partner audit [number of entries]',
 };
 
 export const SUMMARY: Record<HelpTopic, string> = {
@@ -70,6 +78,10 @@ export const SUMMARY: Record<HelpTopic, string> = {
   feedback: 'post "you said, we did" for a consultation that has closed',
   digest: 'what is due, open and overdue, now',
   status: 'a short summary of the partnership',
+  export: 'your own data (or, for coordinators, the partnership\'s) as JSON, shown only to you',
+  forget: 'erase your personal data from every partnership you are in',
+  delete: 'delete this partnership and everything it holds (coordinators)',
+  audit: 'who did what as a coordinator or chair, latest first (coordinators)',
 };
 
 const DETAIL: Record<HelpTopic, string> = {
@@ -91,6 +103,12 @@ const DETAIL: Record<HelpTopic, string> = {
   digest: 'The same digest that is posted on the partnership\'s schedule.',
   home: 'Across every partnership you are in: consultations waiting for your answer (with the answer buttons), the open pulse poll if you have not answered it, and the next review date. Only you see it.',
   status: 'Open consultations, open polls and the next review date.',
+  export:
+    '"export me" gives you, in every partnership you are in: your membership, your consultation answers and which pulse polls you took part in (never what you answered: nothing links an answer to you). "export partnership" gives a coordinator the members, consultations, responses, published poll results and the audit log.',
+  forget:
+    'Without "confirm" it only says what would be erased. With it, your membership, chat identities and answers go; consultation response counts and anonymous poll results stay, with nothing linking them to you. The only coordinator of a partnership must hand the role over first.',
+  delete: 'Without "confirm" it only says what would be deleted. With it, the partnership and all its records go for good, and its channels are told.',
+  audit: 'Shows the latest 20 entries unless you say how many (at most 200). Only you see them.',
 };
 
 const EXAMPLES: Record<HelpTopic, string[]> = {
@@ -109,6 +127,10 @@ const EXAMPLES: Record<HelpTopic, string[]> = {
   feedback: ['/partner feedback c-7k2m9q4x We changed the strategy to add two community food larders.'],
   digest: ['/partner digest'],
   status: ['/partner status'],
+  export: ['/partner export me', '/partner export partnership'],
+  forget: ['/partner forget me confirm'],
+  delete: ['/partner delete partnership confirm'],
+  audit: ['/partner audit 50'],
 };
 
 export function isHelpTopic(topic: string): topic is HelpTopic {

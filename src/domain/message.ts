@@ -45,13 +45,27 @@ export type Block =
   | { kind: 'link'; url: string; label: string }
   /** A simple bar chart of counts, e.g. a pulse distribution; adapters draw it as text bars or a chart. */
   | { kind: 'bars'; label: string; bars: { label: string; count: number }[] }
+  /** A picture, e.g. a trend chart: `url` is absolute (the bot's own expiring media URL, see
+   * src/bot/media.ts); `alt` says in words what it shows, for screen readers and text-only adapters. */
+  | { kind: 'image'; url: string; alt: string; title?: string }
+  | FileBlock
   | { kind: 'divider' };
+
+/**
+ * A document to hand over, e.g. the review pack as a PDF. Either `url` (the bot's own expiring media
+ * URL: adapters upload or link it) or inline `content` (small text, e.g. a JSON export), never both.
+ */
+export type FileBlock =
+  | { kind: 'file'; name: string; mime: string; title?: string; url: string; content?: never }
+  | { kind: 'file'; name: string; mime: string; title?: string; content: string; url?: never };
 
 export interface Message {
   heading?: string;
   blocks: Block[];
   /** Shown only to the person who acted (Slack ephemeral, Teams card refresh); default false. */
   private?: boolean;
+  /** The command was refused (bad input, no permission): forms show it on the form instead. */
+  error?: boolean;
 }
 
 // ---- builders ---------------------------------------------------------------------------------

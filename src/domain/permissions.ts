@@ -28,6 +28,12 @@ export const PERMISSIONS: Record<Verb, Rule> = {
   feedback: ['coordinator'],
   digest: 'member',
   status: ['coordinator'],
+  // A person's own data: no role needed (a non-member simply has none).
+  'export.me': 'anyone',
+  'forget.me': 'anyone',
+  'export.partnership': ['coordinator'],
+  'delete.partnership': ['coordinator'],
+  audit: ['coordinator'],
 };
 
 const WHAT: Partial<Record<Verb, string>> = {
@@ -41,6 +47,9 @@ const WHAT: Partial<Record<Verb, string>> = {
   'review.done': 'record a review',
   feedback: 'post feedback',
   status: 'see the status',
+  'export.partnership': 'export the partnership\'s data',
+  'delete.partnership': 'delete the partnership',
+  audit: 'read the audit log',
 };
 
 function roleList(roles: Role[]): string {

@@ -66,6 +66,12 @@ export interface OutboxRow extends NewOutbox {
   lastError: string | null;
 }
 
+/** A claim on work: who holds it, and until when (ISO instant). After that anyone may take it over. */
+export interface Claim {
+  owner: string;
+  until: string;
+}
+
 export interface AuditEntry {
   partnershipId: string | null;
   actorId: string | null;
@@ -130,6 +136,14 @@ export interface Repo {
   cancelJobs(kind: JobKind, ref: string): Promise<void>;
   /** Pending jobs of a partnership, soonest first (for status and digests). */
   pendingJobs(partnershipId: string, limit: number): Promise<Job[]>;
+  /** Claims (atomically; SKIP LOCKED on PostgreSQL) up to `limit` jobs due at `now` that no live
+   * claim holds, earliest first, except those in `skip`; marks them claimed and returns them. */
+  claimJobs(now: string, claim: Claim, limit: number, skip?: readonly string[]): Promise<Job[]>;
+  /** In a transaction: true while the job is pending and still claimed by `owner` (on PostgreSQL the
+   * row is then locked until the transaction ends, so no one can take it over mid-run). */
+  holdJob(id: string, owner: string): Promise<boolean>;
+  /** Gives a claimed job back (it failed): due again at once. */
+  releaseJob(id: string, owner: string): Promise<void>;
 
   // outbox
   /** Inserts messages; one whose key exists already is skipped. Returns how many were new. */
@@ -140,6 +154,20 @@ export interface Repo {
   /** Records a failed attempt: retried at `retryAt`, or dead-lettered when `retryAt` is null. */
   markFailed(id: string, error: string, retryAt: string | null): Promise<void>;
   outboxCounts(partnershipId: string): Promise<Record<OutboxStatus, number>>;
+  /** Claims (atomically; SKIP LOCKED on PostgreSQL) up to `limit` due rows, each the first pending
+   * row of its conversation, so one conversation's messages go out in order whoever sends them.
+   * A claimed row is not due again until `claim.until` (its lease). */
+  claimOutbox(now: string, claim: Claim, limit: number): Promise<OutboxRow[]>;
+  /** Puts rows back unsent, without counting an attempt: due again at `at` (rate limit, shutdown). */
+  deferOutbox(ids: readonly string[], at: string): Promise<void>;
+  /** Holds back every pending row to one workspace of a platform until `until` (a 429's Retry-After). */
+  suspendOutbox(platform: Target['platform'], workspace: string, until: string): Promise<number>;
+  /** Rows by status across all partnerships (for metrics). */
+  outboxTotals(): Promise<Record<OutboxStatus, number>>;
+  /** Gives back the claims (jobs and outbox rows) of `owner`, or every claim when `owner` is null (a
+   * single SQLite instance at start: whoever held them is dead). Rows are due again at once, ahead of
+   * newer ones. Returns how many. */
+  releaseClaims(owner: string | null): Promise<number>;
 
   audit(entry: AuditEntry): Promise<void>;
 }

@@ -191,6 +191,7 @@ describe('a partnership life on the local adapter', () => {
   it('answers bad input with a specific error and no stack trace', async () => {
     const bad = await api.command('carol', '/partner consult "x" by the 45th of Smarch', CH);
     expect(texts(bad)).toMatch(/45th of Smarch/);
+    expect(bad[0]!.message?.error).toBe(true); // forms show refusals on the form
     expect(texts(bad)).not.toMatch(/at .*\.ts:\d+/);
     const res = await fetch(`${app.url}/local/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":' });
     expect(res.status).toBe(400);

@@ -1,9 +1,11 @@
 // The local adapter's HTTP API: type commands and press buttons as any named user, read what was
 // posted where, and (in the playground only) move the clock.
+import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod/v4';
 import { UserError } from '../../domain/errors.ts';
+import { encodeAction, type Action } from '../../domain/message.ts';
 import { clientError, JSON_LIMIT } from '../../bot/server.ts';
 import type { BotCore } from './bot-port.ts';
 import type { Inbox } from './inbox.ts';
@@ -45,6 +47,12 @@ const ActionBody = z.object({
     .regex(/^[a-z][a-z0-9._-]*$/, '"action" must be an action id as shown on a button, e.g. "pulse.answer".'),
   value: textField('value', 'the value of the button, as shown next to it'),
 });
+/** A button as the playground has it: the neutral action from the message (encoded here, not in the browser). */
+const PressBody = z.object({
+  user,
+  channel,
+  button: z.object({ type: z.string().min(1).max(64) }).passthrough(),
+});
 const TickBody = z.object({
   now: required('now', 'an ISO time, e.g. "2026-12-01T09:30:00Z"').pipe(
     z.iso.datetime({ offset: true, error: '"now" must be an ISO time with a zone, e.g. "2026-12-01T09:30:00Z".' }),
@@ -80,9 +88,29 @@ export interface LocalRouterOptions {
   log?: Logger;
 }
 
+/** The playground page (plain HTML, CSS and JS, no build step): same origin, nothing from elsewhere. */
+const PLAYGROUND = join(import.meta.dirname, 'playground');
+const PLAYGROUND_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; img-src 'self' data: http: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 export function localRouter(core: BotCore, inbox: Inbox, opts: LocalRouterOptions): express.Router {
   const router = express.Router();
   const json = express.json({ limit: JSON_LIMIT });
+
+  // GET /: the web playground for newcomers, driving the /local/* API below.
+  router.get('/', (_req, res) => {
+    res.set(PLAYGROUND_HEADERS).sendFile(join(PLAYGROUND, 'index.html'));
+  });
+  router.use('/playground', (_req, res, next) => {
+    res.set(PLAYGROUND_HEADERS);
+    next();
+  }, express.static(PLAYGROUND, { index: false, fallthrough: true }));
+  router.get('/local/settings', (_req, res) => {
+    res.json({ allowTick: opts.allowTick });
+  });
   const hooks: RunHooks = {
     onFlushError: (err) => opts.log?.warn({ err }, 'local: sending the outbox after a command failed; it will be retried'),
   };
@@ -98,6 +126,18 @@ export function localRouter(core: BotCore, inbox: Inbox, opts: LocalRouterOption
     if (!body) return;
     const place = { user: body.user, channel: body.channel };
     res.json({ messages: await pressButton(core, inbox, place, body.action, body.value, hooks) });
+  });
+
+  router.post('/local/press', json, async (req, res) => {
+    const body = parse(PressBody, req, res);
+    if (!body) return;
+    const encoded = encodeAction(body.button as unknown as Action) as ReturnType<typeof encodeAction> | undefined;
+    if (!encoded || typeof encoded.value !== 'string' || !encoded.value) {
+      res.status(400).json({ error: `"button.type" must be an action type, e.g. "pulse.answer".` });
+      return;
+    }
+    const place = { user: body.user, channel: body.channel };
+    res.json({ messages: await pressButton(core, inbox, place, encoded.id, encoded.value, hooks) });
   });
 
   router.get('/local/channels/:channel/messages', (req, res) => {

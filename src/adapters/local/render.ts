@@ -77,6 +77,14 @@ export function renderText(message: Message, opts: RenderOptions = {}): string {
       case 'bars':
         lines.push(...bars(bl));
         break;
+      // A console cannot show a picture: its link (the playground shows it), and in words what it shows.
+      case 'image':
+        lines.push(`[image] ${bl.title ?? 'Chart'}: ${bl.url}`, `(${bl.alt})`);
+        break;
+      case 'file':
+        if (bl.url !== undefined) lines.push(`[file] ${bl.title ?? bl.name} (${bl.name}, ${bl.mime}): ${bl.url}`);
+        else lines.push(`[file] ${bl.title ?? bl.name} (${bl.name}, ${bl.mime}):`, bl.content);
+        break;
       case 'divider':
         lines.push('-'.repeat(24));
         break;

@@ -1,7 +1,8 @@
 // pulse start / close / answer, results: anonymous pulse polls. The rules live in src/domain/pulse.ts;
 // this file loads, stores and posts. Nothing here logs a member together with an answer.
+import { trendChart } from '../../domain/charts.ts';
 import { UserError } from '../../domain/errors.ts';
-import type { Message } from '../../domain/message.ts';
+import type { Block, Message } from '../../domain/message.ts';
 import type { ChannelRef, Member, Partnership } from '../../domain/partnership.ts';
 import type { Repo } from '../../domain/ports.ts';
 import {
@@ -20,7 +21,9 @@ import {
   type Result,
 } from '../../domain/pulse.ts';
 import type { CommandContext, Deps, HandlerTable } from '../context.ts';
+import { mediaFor } from '../media.ts';
 import { toChannels } from '../outbox.ts';
+import { chartImage } from '../render/attach.ts';
 import { requireMember, requirePartnership } from '../resolve.ts';
 
 /** How many closed polls the trend in `results` looks back over. */
@@ -75,6 +78,29 @@ export async function closeAndPublish(tx: Repo, p: Partnership, poll: Poll, now:
   return msg;
 }
 
+/** The poll's results with those of up to TREND_POLLS - 1 closed polls before it, oldest first (empty unless shown). */
+async function historyTo(tx: Repo, p: Partnership, poll: Poll, result: Result): Promise<Result[]> {
+  if (result.kind !== 'shown') return [];
+  const history: Result[] = [];
+  const earlier = (await tx.polls(p.id, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened).slice(-(TREND_POLLS - 1));
+  for (const x of earlier) history.push(await resultsFor(tx, x));
+  history.push(result);
+  return history;
+}
+
+/** The reply with the trend chart (an image served by the bot) before its closing small print.
+ * Only direct replies carry it: channel posts wait in the outbox, and an image link that has expired
+ * or was forgotten by a restart would make Slack refuse the whole message. */
+function withTrendChart(ctx: CommandContext, msg: Message, p: Partnership, history: Result[]): Message {
+  const media = mediaFor(ctx.deps);
+  const chart = media && history.length ? trendChart(history, p) : null;
+  if (!media || !chart) return msg;
+  const image: Block = chartImage(media, chart);
+  const blocks = [...msg.blocks];
+  blocks.splice(Math.max(0, blocks.length - 1), 0, image);
+  return { ...msg, blocks };
+}
+
 /** The named poll, which must belong to this partnership, or else the open one. */
 async function pollNamed(tx: Repo, p: Partnership, pollId: string | undefined): Promise<Poll | null> {
   if (!pollId) return openPollOf(tx, p.id);
@@ -120,7 +146,8 @@ export const pulseHandlers: HandlerTable = {
     const msg = await closeAndPublish(ctx.tx, p, poll, ctx.now, ctx.actor.channel);
     await ctx.tx.cancelJobs('pulse.close', poll.id);
     await audit(ctx, p, 'pulse.close', poll.id);
-    return [msg];
+    const closed = (await ctx.tx.poll(poll.id)) ?? poll;
+    return [withTrendChart(ctx, msg, p, await historyTo(ctx.tx, p, closed, await resultsFor(ctx.tx, closed)))];
   },
 
   // Buttons send one block per press; text may carry several blocks and a comment. A second answer
@@ -151,13 +178,8 @@ export const pulseHandlers: HandlerTable = {
       : ((await ctx.tx.polls(p.id, 'closed')).sort(byOpened).at(-1) ?? (await openPollOf(ctx.tx, p.id)));
     if (!poll) throw new UserError(`${p.name} has not run a pulse poll yet. A coordinator can start one with \`/partner pulse start\`.`);
     const result = await resultsFor(ctx.tx, poll);
-    const history: Result[] = [];
-    if (result.kind === 'shown') {
-      const earlier = (await ctx.tx.polls(p.id, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened).slice(-(TREND_POLLS - 1));
-      for (const x of earlier) history.push(await resultsFor(ctx.tx, x));
-      history.push(result);
-    }
+    const history = await historyTo(ctx.tx, p, poll, result);
     const msg = resultsMessage(result, p, { bySector: cmd.bySector, trend: trend(history) });
-    return [{ ...msg, private: true }];
+    return [{ ...withTrendChart(ctx, msg, p, history), private: true }];
   },
 };

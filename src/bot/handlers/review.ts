@@ -1,14 +1,18 @@
 // review, review set, review pack, review done: the partnership's review date and its decision.
+import { participationChart, quietOrganisations, trendChart, type Chart } from '../../domain/charts.ts';
 import { relativeDays } from '../../domain/digest.ts';
 import { UserError } from '../../domain/errors.ts';
 import { b, context, message, para, privateMessage, t, u, type Block, type Message } from '../../domain/message.ts';
 import type { Partnership } from '../../domain/partnership.ts';
 import type { Repo } from '../../domain/ports.ts';
 import { pollResults, type Poll, type Result } from '../../domain/pulse.ts';
-import { nextReviewDate, periodStart, reviewPack, reviewReminderPlan } from '../../domain/review.ts';
+import { nextReviewDate, periodStart, reviewFigures, reviewPack, reviewReminderPlan, type ReviewPackInput } from '../../domain/review.ts';
 import { addMonths, daysBetween, formatDate, isIsoDate, localDate } from '../../domain/time.ts';
 import type { CommandContext, HandlerTable } from '../context.ts';
+import { mediaFor, type MediaStore } from '../media.ts';
 import { toChannels } from '../outbox.ts';
+import { chartImage, pdfFile } from '../render/attach.ts';
+import { packDocument, packWithCharts } from '../render/pack.ts';
 import { requireMember, requirePartnership } from '../resolve.ts';
 import { consultationRecords } from './digest.ts';
 
@@ -20,20 +24,48 @@ async function periodPollResults(tx: Repo, polls: Poll[]): Promise<Result[]> {
   return Promise.all(polls.map(async (poll) => pollResults(poll, await tx.ballots(poll.id), [])));
 }
 
-/** The review pack for the period up to `now`, gathered from the store. */
-export async function loadReviewPack(tx: Repo, p: Partnership, now: Date): Promise<Message> {
+/** What the review pack for the period up to `now` is made from, gathered from the store. */
+export async function loadReviewPackInput(tx: Repo, p: Partnership, now: Date): Promise<ReviewPackInput> {
   const since = Date.parse(periodStart(p));
   const [members, consultations, closedPolls] = await Promise.all([tx.members(p.id), tx.consultations(p.id), tx.polls(p.id, 'closed')]);
   const polls = closedPolls
     .filter((x) => Date.parse(x.closesAt) >= since && Date.parse(x.closesAt) <= now.getTime())
     .sort((x, y) => x.closesAt.localeCompare(y.closesAt));
-  return reviewPack({
+  return {
     partnership: p,
     members,
     consultations: await consultationRecords(tx, consultations, members),
     polls: await periodPollResults(tx, polls),
     now,
-  });
+  };
+}
+
+/** The review pack for the period up to `now`, gathered from the store. */
+export async function loadReviewPack(tx: Repo, p: Partnership, now: Date): Promise<Message> {
+  return reviewPack(await loadReviewPackInput(tx, p, now));
+}
+
+/**
+ * The pack with its charts (pulse trend, who is heard) in their sections and the whole pack as a PDF
+ * (charts, feedback in full) linked at the top. Links are the bot's own, expiring; the drawing
+ * happens when they are first opened.
+ */
+export function packWithAttachments(media: MediaStore, input: ReviewPackInput): Message {
+  const p = input.partnership;
+  const pack = reviewPack(input);
+  const quiet = quietOrganisations(input.consultations, input.members, p, input.now).map((q) => q.organisation);
+  const charts = new Map<string, Chart>();
+  const place = (chart: Chart | null) => {
+    if (!chart) return undefined;
+    const image = chartImage(media, chart);
+    charts.set(image.url, chart);
+    return image;
+  };
+  const images = { trend: place(trendChart(input.polls, p)), participation: place(participationChart(reviewFigures(input), p, quiet)) };
+  const doc = packDocument(pack, images, input.consultations, p);
+  const file = pdfFile(media, doc, charts, { name: 'review-pack', title: doc.heading ?? 'Review pack', created: input.now });
+  const shown = packWithCharts(pack, images);
+  return { ...shown, blocks: [...shown.blocks.slice(0, 1), file, ...shown.blocks.slice(1)] };
 }
 
 // ---- changing the review date ---------------------------------------------------------------------
@@ -119,7 +151,9 @@ export const reviewHandlers: HandlerTable = {
 
   'review.pack': async (_cmd, ctx) => {
     const p = requirePartnership(ctx);
-    return [{ ...(await loadReviewPack(ctx.tx, p, ctx.now)), private: true }];
+    const input = await loadReviewPackInput(ctx.tx, p, ctx.now);
+    const media = mediaFor(ctx.deps);
+    return [{ ...(media ? packWithAttachments(media, input) : reviewPack(input)), private: true }];
   },
 
   'review.done': async (cmd, ctx) => {

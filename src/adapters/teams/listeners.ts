@@ -1,0 +1,159 @@
+// What the Teams app listens to, each listener short and calling the core: typed commands, card
+// buttons (Action.Execute invokes and Action.Submit messages), members arriving, installs.
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import { ActivityTypes, TeamsInfo, type ChannelAccount, type TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { BotCore } from '../../bot/core.ts';
+import { decodeAction, message as neutral, para, t, type Message } from '../../domain/message.ts';
+import type { Repo } from '../../domain/ports.ts';
+import { pollMessage } from '../../domain/pulse.ts';
+import { renderCard, type ActionData, type AdaptiveCard } from './cards.ts';
+import type { ConversationBook } from './conversations.ts';
+import { cardAttachment, messageActivity, type Delivery } from './delivery.ts';
+import { formCommand, formFor, isFormVerb } from './forms.ts';
+import { actorOf, conversationKey, conversationKind, teamIdOf } from './identity.ts';
+
+/** Every verb a card of ours can carry. */
+export const CARD_VERBS = /^(consult\.respond|pulse\.answer|command|form\.(consult|pulse|review))$/;
+
+export interface ListenerDeps {
+  core: BotCore;
+  store: Repo;
+  book: ConversationBook;
+  delivery: Delivery;
+  log: Logger;
+}
+
+interface Outcome {
+  /** For the person who pressed only. */
+  mine: Message[];
+  /** For the conversation the card is in. */
+  shared: Message[];
+  /** A form to fill in again (it said what was wrong). */
+  form?: AdaptiveCard;
+}
+
+const UNKNOWN_PERSON = neutral(undefined, para(t('I could not tell who you are in Teams, so nothing was recorded.')));
+
+export function registerListeners(app: Application<TurnState>, d: ListenerDeps): void {
+  /** After a poll answer, the rest of the poll, so the refreshed card still lets them answer the others. */
+  async function restOfPoll(value: string): Promise<Message[]> {
+    const action = decodeAction('pulse.answer', value);
+    if ('error' in action || action.type !== 'pulse.answer') return [];
+    const poll = await d.store.poll(action.pollId);
+    const p = poll && poll.status === 'open' ? await d.store.partnership(poll.partnershipId) : null;
+    return poll && p ? [pollMessage(poll, p)] : [];
+  }
+
+  async function act(ctx: TurnContext, data: ActionData): Promise<Outcome> {
+    const actor = actorOf(ctx.activity);
+    if (!actor) return { mine: [UNKNOWN_PERSON], shared: [] };
+    let replies: Message[];
+    if (isFormVerb(data.verb)) {
+      const built = formCommand(data);
+      if ('error' in built) return { mine: [], shared: [], form: built.form };
+      replies = await d.core.runCommand(actor, built.text);
+    } else {
+      replies = await d.core.runAction(actor, data.verb, typeof data.value === 'string' ? data.value : '');
+    }
+    const mine = replies.filter((m) => m.private);
+    if (data.verb === 'pulse.answer' && typeof data.value === 'string') mine.push(...(await restOfPoll(data.value)));
+    return { mine, shared: replies.filter((m) => !m.private) };
+  }
+
+  // Records every conversation and person before anything else runs (failures are logged, not fatal).
+  app.turn('beforeTurn', async (ctx) => {
+    try {
+      await d.book.record(ctx.activity);
+    } catch (err) {
+      d.log.error({ err, type: ctx.activity.type }, 'teams: could not record the conversation reference');
+    }
+    return true;
+  });
+
+  // Universal Actions: the returned card replaces the pressed card for this person only.
+  app.adaptiveCards.actionExecute<ActionData>(CARD_VERBS, async (ctx, _state, data) => {
+    const out = await act(ctx, data);
+    for (const m of out.shared) await ctx.sendActivity(messageActivity(m));
+    if (out.form) return out.form;
+    return renderCard(...(out.mine.length ? out.mine : [neutral(undefined, para(t('Done.')))]));
+  });
+
+  // Older clients: Action.Submit arrives as a message with `value`; private answers go 1:1.
+  app.adaptiveCards.actionSubmit<ActionData>(CARD_VERBS, async (ctx, _state, data) => {
+    const out = await act(ctx, data);
+    for (const m of out.shared) await ctx.sendActivity(messageActivity(m));
+    if (out.form) await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(out.form)] });
+    if (out.mine.length) await d.delivery.privately(ctx, out.mine);
+  });
+
+  // A typed command: "/partner help", "partner help", "help" (a channel's @mention is removed first).
+  app.activity(ActivityTypes.Message, async (ctx) => {
+    const text = ctx.activity.text?.trim();
+    const actor = actorOf(ctx.activity);
+    if (!text || !actor) return;
+    const form = formFor(text);
+    if (form) {
+      await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(form)] });
+      return;
+    }
+    await d.delivery.reply(ctx, await d.core.runCommand(actor, text));
+  });
+
+  // Someone joined a partnership's team or chat: the welcome, 1:1 if possible, else @mentioned in the
+  // partnership's channel. Teams reports a new team member on the team (its General channel), so
+  // the team's other channels the bot knows are asked too.
+  app.conversationUpdate('membersAdded', async (ctx) => {
+    const a = ctx.activity;
+    const here = conversationKey(a);
+    const teamId = conversationKind(a) === 'channel' ? teamIdOf(a) : null;
+    const places = [here, ...(teamId ? (await d.book.teamChannels(teamId)).map((c) => c.conversationId) : [])].filter((c, i, all) => all.indexOf(c) === i);
+    for (const m of a.membersAdded ?? []) {
+      if (m.id === a.recipient?.id) continue;
+      const known = m.name ? m : await memberDetails(ctx, m);
+      const actor = actorOf(a, known, 'there');
+      if (!actor?.channel) continue;
+      for (const place of places) {
+        const welcome = await d.core.greet({ ...actor, channel: { ...actor.channel, channel: place } });
+        if (!welcome) continue;
+        await welcomeTo(ctx, actor.identity.workspace, actor.identity.user, known, place === here ? null : place, welcome);
+        break;
+      }
+    }
+  });
+
+  /** Teams leaves the name out of membersAdded: ask for it (the welcome says hello by name). */
+  async function memberDetails(ctx: TurnContext, m: ChannelAccount): Promise<ChannelAccount> {
+    try {
+      const found = await TeamsInfo.getMember(ctx, m.id);
+      return { ...m, name: found.name, aadObjectId: m.aadObjectId ?? found.aadObjectId };
+    } catch (err) {
+      d.log.debug({ err }, 'teams: could not look up a new member; welcoming without a name');
+      return m;
+    }
+  }
+
+  async function welcomeTo(ctx: TurnContext, tenantId: string, aad: string, m: ChannelAccount, elsewhere: string | null, welcome: Message): Promise<void> {
+    const personal = await d.book.personal(tenantId, aad);
+    if (personal) {
+      try {
+        await d.delivery.post(personal, [messageActivity(welcome)]);
+        return;
+      } catch (err) {
+        if (!(await d.delivery.goneAndForgotten(personal, err))) throw err;
+      }
+    }
+    const mentioned = messageActivity(welcome, { id: m.id, name: m.name ?? '' }, ' ');
+    const conv = elsewhere ? await d.book.conversation(elsewhere) : null;
+    if (conv) await d.delivery.post(conv, [mentioned]);
+    else await ctx.sendActivity(mentioned);
+  }
+
+  // Installed for one person: show them their own view straight away.
+  app.activity(ActivityTypes.InstallationUpdate, async (ctx) => {
+    const a = ctx.activity;
+    const actor = actorOf(a);
+    if (a.action !== 'add' || conversationKind(a) !== 'personal' || !actor) return;
+    await ctx.sendActivity(messageActivity(await d.core.home(actor)));
+  });
+}

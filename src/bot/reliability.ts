@@ -1,0 +1,36 @@
+// Settings for claims and sending, from the environment. Kept beside config.ts in the shape of the
+// adapters' settings (a *_CONFIG_DOC list for the README table and a parser with clear errors).
+import { ConfigError } from './config.ts';
+
+export interface ReliabilityOptions {
+  /** Messages sent at once by one instance. */
+  concurrency: number;
+  /** How long a claim on a job or an outbox row holds. */
+  leaseMs: number;
+  /** How often the dispatcher looks for due messages on its own (retries, other instances' rows). */
+  pollMs: number;
+}
+
+export const DEFAULT_RELIABILITY: ReliabilityOptions = { concurrency: 8, leaseMs: 60_000, pollMs: 1_000 };
+
+export const RELIABILITY_CONFIG_DOC: [string, string, string][] = [
+  ['DISPATCH_CONCURRENCY', '8', 'Messages one instance sends at once; also the most a crash can send twice (each harmless by its key).'],
+  ['CLAIM_LEASE_SECONDS', '60', 'How long an instance holds a claimed job or message; when it dies, another instance (or its restart) takes the work over after this.'],
+];
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name} must be a number from ${min} to ${max} (got "${raw}").`);
+  return n;
+}
+
+export function reliabilityFromEnv(env: NodeJS.ProcessEnv): ReliabilityOptions {
+  return {
+    concurrency: Math.round(integer(env, 'DISPATCH_CONCURRENCY', DEFAULT_RELIABILITY.concurrency, 1, 64)),
+    // Fractions allowed, for fault tests that want a lease shorter than a second.
+    leaseMs: Math.round(integer(env, 'CLAIM_LEASE_SECONDS', DEFAULT_RELIABILITY.leaseMs / 1000, 0.5, 3600) * 1000),
+    pollMs: DEFAULT_RELIABILITY.pollMs,
+  };
+}

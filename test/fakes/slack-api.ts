@@ -1,0 +1,183 @@
+// A fake Slack Web API on 127.0.0.1: POST /api/<method> (form or JSON, Bearer token), answers like
+// Slack ({ ok: true, ... }), records every call, and can be told to answer 429 + Retry-After or an
+// error. Also takes response_url posts (POST /respond/<id>) and hands out a Socket Mode URL.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+
+export interface SlackCall {
+  method: string;
+  token: string | null;
+  /** The arguments, with JSON-valued form fields (blocks, view) parsed. */
+  args: Record<string, any>;
+  seq: number;
+}
+
+export type Failure = { status: 429; retryAfter: number } | { error: string };
+
+export interface FakeTeam {
+  teamId: string;
+  enterpriseId?: string;
+  botUserId: string;
+}
+
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
+
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  url = '';
+  /** Bot tokens the fake accepts, and whose workspace they belong to. */
+  readonly tokens = new Map<string, FakeTeam>();
+  /** Display names for users.info. */
+  readonly users = new Map<string, string>();
+  /** What oauth.v2.access answers (the tests set the team to install). */
+  oauthAccess: Record<string, unknown> | null = null;
+  /** What apps.connections.open answers as the WebSocket URL. */
+  socketUrl: string | null = null;
+  private readonly failures = new Map<string, { failure: Failure; when: (args: Record<string, any>) => boolean }[]>();
+  private server: http.Server | null = null;
+  private seq = 0;
+  private ts = 1_700_000_000;
+  private readonly waiters = new Set<() => void>();
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  /** The next calls of `method` answer with these failures, in order. */
+  failNext(method: string, failure: Failure, when: (args: Record<string, any>) => boolean = () => true): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), { failure, when }]);
+  }
+
+  async start(): Promise<this> {
+    const app = express();
+    app.use(express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb' }));
+    app.post('/api/:method', (req, res) => this.api(req, res));
+    app.post('/respond/:id', (req, res) => {
+      this.record('response_url', null, { ...(req.body as object), response_id: req.params.id });
+      res.json({ ok: true });
+    });
+    this.server = http.createServer(app);
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = null;
+  }
+
+  /** Calls from `from` on (a `mark()`), optionally of one method. */
+  since(from: number, method?: string): SlackCall[] {
+    return this.calls.filter((c) => c.seq > from && (!method || c.method === method));
+  }
+
+  mark(): number {
+    return this.seq;
+  }
+
+  /** Waits (bounded) until `predicate` holds for the calls recorded; returns them. */
+  async waitFor(predicate: (calls: SlackCall[]) => boolean, what = 'the expected Slack calls', timeoutMs = 5000): Promise<SlackCall[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.calls)) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const seen = this.calls.slice(-15).map((c) => `${c.method} ${JSON.stringify(c.args).slice(0, 160)}`);
+        throw new Error(`Timed out waiting for ${what}. Last calls:\n${seen.join('\n')}`);
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(left, 200));
+        this.waiters.add(done);
+      });
+    }
+    return this.calls;
+  }
+
+  /** Waits until no call has arrived for `ms` (replies to one request come one after another). */
+  async quiet(ms = 80, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = this.seq;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, ms));
+      if (this.seq === seen || Date.now() > deadline) return;
+      seen = this.seq;
+    }
+  }
+
+  private record(method: string, token: string | null, args: Record<string, any>): SlackCall {
+    const call = { method, token, args, seq: ++this.seq };
+    this.calls.push(call);
+    for (const w of [...this.waiters]) w();
+    return call;
+  }
+
+  private api(req: express.Request, res: express.Response): void {
+    const method = String(req.params.method);
+    const args: Record<string, any> = { ...(req.body as object) };
+    for (const f of JSON_FIELDS) {
+      if (typeof args[f] === 'string') {
+        try {
+          args[f] = JSON.parse(args[f]);
+        } catch {
+          /* keep the string */
+        }
+      }
+    }
+    const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null;
+    const token = bearer ?? (typeof args.token === 'string' ? args.token : null);
+    delete args.token;
+    this.record(method, token, args);
+
+    const queue = this.failures.get(method) ?? [];
+    const index = queue.findIndex((f) => f.when(args));
+    const failure = index >= 0 ? queue.splice(index, 1)[0]!.failure : undefined;
+    if (failure && 'status' in failure) {
+      res.status(429).set('Retry-After', String(failure.retryAfter)).json({ ok: false, error: 'ratelimited' });
+      return;
+    }
+    if (failure) {
+      res.json({ ok: false, error: failure.error });
+      return;
+    }
+    res.json(this.answer(method, token, args));
+  }
+
+  private answer(method: string, token: string | null, args: Record<string, any>): Record<string, unknown> {
+    if (method === 'oauth.v2.access') return this.oauthAccess ?? { ok: false, error: 'invalid_code' };
+    if (method === 'apps.connections.open') return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' };
+    const team = token ? this.tokens.get(token) : undefined;
+    if (!team) return { ok: false, error: 'invalid_auth' };
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'partnerbot', team_id: team.teamId, user_id: team.botUserId, bot_id: `B${team.botUserId}`, enterprise_id: team.enterpriseId, is_enterprise_install: false };
+      case 'chat.postMessage': {
+        const ts = `${++this.ts}.000100`;
+        return { ok: true, channel: args.channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${++this.ts}.000200` };
+      case 'views.open':
+      case 'views.publish':
+      case 'views.update':
+        return { ok: true, view: { id: `V${this.seq}`, ...(args.view as object) } };
+      case 'users.info': {
+        const name = this.users.get(String(args.user));
+        return name ? { ok: true, user: { id: args.user, name, real_name: name, profile: { display_name: name, real_name: name } } } : { ok: false, error: 'user_not_found' };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+}
