@@ -131,27 +131,27 @@ function sameUser(target: unknown, ids: readonly ChatIdentity[]): boolean {
   return t.kind === 'user' && ids.some((i) => i.platform === t.platform && i.workspace === t.workspace && i.user === t.user);
 }
 
-/** A message with every user-written span equal to `name` replaced. */
-function withoutName(message: Message, name: string): Message | null {
-  let changed = false;
+/** A message that names the member, with their name (and, beside it, their organisation) taken out
+ * of its user-written spans; null when it does not name them. */
+function withoutMember(message: Message, m: Member): Message | null {
+  const replacements = new Map([[m.name, 'a former member'], [m.organisation, 'their organisation']]);
+  let named = false;
   const json = JSON.stringify(message, (key, value: unknown) => {
     if (key === '' || typeof value !== 'object' || value === null) return value;
     const span = value as { text?: unknown; user?: unknown };
-    if (span.user === true && span.text === name) {
-      changed = true;
-      return { ...span, text: 'a former member' };
-    }
-    return value;
+    if (span.user !== true || typeof span.text !== 'string' || !replacements.has(span.text)) return value;
+    if (span.text === m.name) named = true;
+    return { ...span, text: replacements.get(span.text) };
   });
-  return changed ? (JSON.parse(json) as Message) : null;
+  return named ? (JSON.parse(json) as Message) : null;
 }
 
 /**
  * Erases one member: their responses become anonymous counts, a ballot still open is re-keyed at
  * random (it stays counted, nothing links it to them), their participation in closed polls is
  * dropped, records that named them as owner or author keep a placeholder, audit entries lose their
- * id, messages addressed to them are deleted and their name is taken out of messages kept in the
- * outbox; then the member row goes, and with it their chat identities and responses.
+ * id, messages addressed to them are deleted and their name and organisation are taken out of
+ * messages kept in the outbox that name them; then the member row goes, and with it their chat identities and responses.
  * `hashOf(pollId)` is their keyed voter hash for a poll.
  */
 export async function forgetMember(db: PrivacyDb, m: Member, hashOf: (pollId: string) => string): Promise<void> {
@@ -195,7 +195,7 @@ export async function forgetMember(db: PrivacyDb, m: Member, hashOf: (pollId: st
       await db.deleteFrom('outbox').where('id', '=', row.id).execute();
       continue;
     }
-    const cleaned = withoutName(JSON.parse(row.message) as Message, m.name);
+    const cleaned = withoutMember(JSON.parse(row.message) as Message, m);
     if (cleaned) await db.updateTable('outbox').set({ message: JSON.stringify(cleaned) }).where('id', '=', row.id).execute();
   }
 

@@ -14,7 +14,9 @@ import type { Metrics } from './metrics.ts';
 import { PLATFORM_LIMITS, RateLimiter, type RateLimit } from './rate-limit.ts';
 
 export interface Sender {
-  send(target: Target, message: Message): Promise<void>;
+  /** `hint.partnershipId`: whose business this is, for a platform that must pick a partnership's
+   * channel when it cannot reach the person directly (Teams @mention fallback). */
+  send(target: Target, message: Message, hint?: { partnershipId: string | null }): Promise<void>;
 }
 
 /** What a Sender throws to steer retries: a platform's Retry-After, or a failure no retry can fix
@@ -119,7 +121,7 @@ export function createDispatcher(deps: Deps, senders: Partial<Record<Platform, S
     }
     try {
       if (!sender) throw new Error(`no ${target.platform} adapter is running`);
-      await sender.send(target, row.message);
+      await sender.send(target, row.message, { partnershipId: row.partnershipId });
     } catch (err) {
       await failed(row, err);
       return false;

@@ -148,8 +148,8 @@ export function trendChart(results: readonly Result[], p: Partnership): Chart | 
       encoding: { x: { field: 'poll', type: 'ordinal', sort: polls, title: null, axis: { labelAngle: polls.length > 4 ? -40 : 0 } } },
       layer: [
         // Nulls break the band and the line, so a withheld poll shows as a gap, not a made-up slope.
-        { name: 'spread', mark: { type: 'area', opacity: 0.22 }, encoding: { y: { field: 'q1', ...y }, y2: { field: 'q3' }, color } },
-        { name: 'spread_bar', mark: { type: 'rule', strokeWidth: 5, opacity: 0.35 }, encoding: { y: { field: 'q1', ...y }, y2: { field: 'q3' }, color } },
+        { name: 'spread', mark: { type: 'area', opacity: 0.22, clip: true }, encoding: { y: { field: 'q1', ...y }, y2: { field: 'q3' }, color } },
+        { name: 'spread_bar', mark: { type: 'rule', strokeWidth: 5, opacity: 0.35, clip: true }, encoding: { y: { field: 'q1', ...y }, y2: { field: 'q3' }, color } },
         { name: 'median', mark: { type: 'line', point: { size: 40 }, strokeWidth: 2.5 }, encoding: { y: { field: 'median', ...y }, color } },
         {
           name: 'withheld',

@@ -17,7 +17,8 @@ export { parseDatePhrase } from './command-dates.ts';
 
 export function parseCommand(text: string, ctx: ParseContext): ParseResult {
   try {
-    return { ok: true, command: parse(typeof text === 'string' ? text : '', ctx) };
+    // NUL is never meaningful and PostgreSQL text cannot hold it: it goes before anything reads the text.
+    return { ok: true, command: parse(typeof text === 'string' ? text.replace(/\u0000/g, '') : '', ctx) };
   } catch (e) {
     if (e instanceof ParseError) return { ok: false, error: e.message, usage: USAGE[e.topic] };
     // A bug here must still reach the person as a sentence, not a stack trace.

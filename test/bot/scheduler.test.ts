@@ -1,10 +1,11 @@
 // The scheduler against a real store and the real job runners: due work only, each job once, a
 // failing job retried on the next tick, and catch-up after downtime sending only what still matters.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOBS } from '../../src/bot/app.ts';
 import type { Deps, JobTable } from '../../src/bot/context.ts';
 import { createScheduler } from '../../src/bot/scheduler.ts';
 import { consultationHandlers } from '../../src/bot/handlers/consultation.ts';
+import { nextDigestJob } from '../../src/domain/digest.ts';
 import { outbox, runCommand, seededStore, testDeps } from '../support/bot.ts';
 import { member, partnership } from '../support/fixtures.ts';
 
@@ -59,5 +60,36 @@ describe('scheduler', () => {
     await createScheduler(deps, JOBS).tick(now);
     const nudges = (await outbox(deps.store)).filter((r) => r.key.startsWith('nudge:') && r.target.kind === 'user' && r.target.user === 'bea');
     expect(nudges.map((r) => r.message.heading)).toEqual(['Consultation reminder: 2 days left']);
+  });
+
+  describe('stopped across a digest time and a nudge time', () => {
+    // Nudge 7 days before the deadline: Fri 19 March 2027 09:30 GMT; digest: Mon 22 March 09:00 GMT.
+    async function downUntil(restart: string) {
+      await runCommand(consultationHandlers, deps, { verb: 'consult', title: 'Plan', deadline: '2027-03-26', audience: { all: true }, confirm: true }, coordinator, { partnershipId: p.id });
+      await deps.store.scheduleJobs([nextDigestJob(p, new Date('2027-03-15T10:00:00Z'))]);
+      now = new Date(restart);
+      // The restarted bot ticks, then ticks again a minute later; a second instance ticks too.
+      await createScheduler(deps, JOBS).tick(now);
+      await createScheduler(deps, JOBS).tick(new Date(now.getTime() + 60_000));
+      const rows = await outbox(deps.store);
+      return {
+        nudges: rows.filter((r) => r.key.startsWith('nudge:') && r.target.kind === 'user' && r.target.user === 'bea').map((r) => r.message.heading),
+        digests: rows.filter((r) => r.key.startsWith('digest:')).map((r) => r.key),
+      };
+    }
+
+    it('sends the missed nudge once and the digest once when it is inside the catch-up window', async () => {
+      const { nudges, digests } = await downUntil('2027-03-22T12:00:00Z'); // 3 h after the digest
+      expect(nudges).toEqual(['Consultation reminder: 4 days left']); // the 7-days-before one, sent late, once
+      expect(digests.sort()).toEqual(['digest:pt-1:2027-03-22:local:local:general', 'digest:pt-1:2027-03-22:slack:T1:C1']);
+    });
+
+    it('still sends the nudge once, but skips (and logs) a digest older than the window', async () => {
+      const warn = vi.spyOn(deps.log, 'warn');
+      const { nudges, digests } = await downUntil('2027-03-22T21:30:00Z'); // 12 h 30 min after the digest
+      expect(nudges).toEqual(['Consultation reminder: 4 days left']); // the 7-days-before one, sent late, once
+      expect(digests).toEqual([]);
+      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ partnershipId: p.id, missed: '2027-03-22T09:00:00.000Z' }), expect.stringContaining('skipped'));
+    });
   });
 });

@@ -1,32 +1,24 @@
 // Partnerbot through Microsoft Teams: the real teams-ai Application and TeamsAdapter in the real app
 // (store, handlers, scheduler, dispatcher, server), with real-shaped activities posted to
 // /api/messages and a fake Bot Connector on loopback recording everything the bot sends back.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/bot/config.ts';
-import { startApp, type App } from '../../src/bot/app.ts';
-import { SimulatedClock } from '../../src/bot/clock.ts';
+import type { App } from '../../src/bot/app.ts';
+import type { SimulatedClock } from '../../src/bot/clock.ts';
 import { TeamsConversationStore } from '../../db/teams-conversations.ts';
-import { callText, cardsOf, FakeBotConnector, type ConnectorCall } from '../fakes/bot-connector.ts';
+import { callText, cardsOf, type FakeBotConnector } from '../fakes/bot-connector.ts';
 import {
   BOT,
   CHANNEL,
-  executeInvoke,
   GROUP_CHAT,
   installPersonal,
   membersAdded,
   person,
   personalChatOf,
-  submitMessage,
-  TeamsClient,
-  textMessage,
   TENANT,
-  type TeamsPerson,
   type Where,
 } from '../fakes/teams-activities.ts';
+import { actions, callsText as text, inChannel, inChat, posted } from '../fakes/teams-calls.ts';
+import { startTeamsWorld, type TeamsWorld } from '../fakes/teams-world.ts';
 
 const CH: Where = { kind: 'channel' };
 const DM: Where = { kind: 'personal' };
@@ -39,65 +31,24 @@ const erin = person('erin', 'Erin Youth');
 const frank = person('frank', 'Frank NHS');
 const gina = person('gina', 'Gina Chamber');
 
+let w: TeamsWorld;
 let app: App;
 let fake: FakeBotConnector;
-let client: TeamsClient;
-let dir: string;
-const clock = new SimulatedClock();
+let clock: SimulatedClock;
 
 beforeAll(async () => {
-  fake = await new FakeBotConnector().start();
-  dir = mkdtempSync(join(tmpdir(), 'partnerbot-teams-'));
-  clock.set(new Date('2027-01-04T09:00:00Z'));
-  const config = loadConfig({ DATABASE_URL: join(dir, 'bot.sqlite'), PORT: '0', SCHEDULER: 'false', LOG_LEVEL: 'silent', TEAMS_ENABLED: 'true' });
-  app = await startApp(config, { log: pino({ level: 'silent' }), clock });
-  client = new TeamsClient(app.url);
+  w = await startTeamsWorld(new Date('2027-01-04T09:00:00Z'));
+  ({ app, fake, clock } = w);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await w?.stop();
 });
 
-/** Sends an activity, waits for the outbox, and returns what the bot sent meanwhile. */
-async function exchange(activity: unknown): Promise<{ body: any; calls: ConnectorCall[] }> {
-  const mark = fake.mark();
-  const body = await client.ok(activity);
-  await app.core.flush();
-  return { body, calls: fake.since(mark) };
-}
-
-const say = (p: TeamsPerson, where: Where, text: string) => exchange(textMessage(p, where, text, fake.url));
-const execute = (p: TeamsPerson, where: Where, data: Record<string, unknown>) => exchange(executeInvoke(p, where, data, fake.url));
-const submit = (p: TeamsPerson, where: Where, data: Record<string, unknown>) => exchange(submitMessage(p, where, data, fake.url));
-
-function posted(calls: ConnectorCall[]): ConnectorCall[] {
-  return calls.filter((c) => (c.op === 'send' || c.op === 'reply') && c.status < 300);
-}
-function inChannel(calls: ConnectorCall[]): ConnectorCall[] {
-  return posted(calls).filter((c) => c.conversationId?.startsWith(CHANNEL));
-}
-function inChat(calls: ConnectorCall[], id: string): ConnectorCall[] {
-  return posted(calls).filter((c) => c.conversationId === id);
-}
-const text = (calls: ConnectorCall[]) => calls.map(callText).join('\n---\n');
-
-/** The data of every Action.Execute in some posts, with its fallback checked to be the same Action.Submit. */
-function actions(calls: ConnectorCall[]): { title: string; verb: string; data: any }[] {
-  const found: { title: string; verb: string; data: any }[] = [];
-  const walk = (n: any): void => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    if (n.type === 'Action.Execute') {
-      expect(n.fallback).toMatchObject({ type: 'Action.Submit', data: n.data });
-      found.push({ title: n.title, verb: n.verb, data: n.data });
-    }
-    Object.values(n).forEach(walk);
-  };
-  calls.forEach((c) => cardsOf(c).forEach(walk));
-  return found;
-}
+const exchange = (activity: unknown) => w.exchange(activity);
+const say: TeamsWorld['say'] = (p, where, text) => w.say(p, where, text);
+const execute: TeamsWorld['execute'] = (p, where, data) => w.execute(p, where, data);
+const submit: TeamsWorld['submit'] = (p, where, data) => w.submit(p, where, data);
 
 function inputs(card: any): Record<string, string> {
   const found: Record<string, string> = {};

@@ -111,6 +111,14 @@ describe.each(DIALECTS)('anonymity in storage on $name', ({ open }) => {
     if (t.store.dialect === 'postgres') expect(new Set(rows.map((r) => r.xmin)).size).toBe(1);
   });
 
+  it('loses no ballot when people vote at the same moment (the rewrite is safe under concurrency)', async () => {
+    const replies = await Promise.all(VOTERS.map((v) => runner(deps).runCommand(actor(local(v)), '/partner pulse answer respect=3')));
+    expect(replies.flat().filter((m) => m.error)).toEqual([]);
+    const ballots = await t.store.ballots(pollId);
+    expect(ballots).toHaveLength(VOTERS.length);
+    expect(ballots.every((x) => x.answers.respect === 3 && x.answers.trust !== undefined)).toBe(true);
+  });
+
   it('seals ballots at close: nothing, not even the server secret, links an answer to a voter; only participation is kept', async () => {
     await runner(deps).runCommand(actor(local('coord')), '/partner pulse close');
     const hashes = new Set(order.map((v) => v.hash));

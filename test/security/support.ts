@@ -104,3 +104,13 @@ export const DIALECTS: { name: 'sqlite' | 'postgres'; open: () => Promise<TestSt
   { name: 'sqlite', open: openSqliteTestStore },
   ...(postgresUp || CI ? [{ name: 'postgres' as const, open: () => openPostgresTestStore() }] : []),
 ];
+
+/** Every row of every table as JSON text, to search for what must be gone. */
+export async function dumpAll(store: SqlStore): Promise<string> {
+  const out: string[] = [];
+  for (const table of Object.keys(await rowCounts(store))) {
+    const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db)).rows;
+    out.push(`${table}: ${JSON.stringify(rows)}`);
+  }
+  return out.join('\n');
+}

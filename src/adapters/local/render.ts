@@ -52,7 +52,8 @@ export interface RenderOptions {
 export function renderText(message: Message, opts: RenderOptions = {}): string {
   const lines: string[] = [];
   let n = opts.firstButton ?? 1;
-  if (message.heading !== undefined) lines.push(`== ${message.heading} ==`);
+  // Headings may carry a partnership's name ("Members of …"): cleaned like user text.
+  if (message.heading !== undefined) lines.push(`== ${cleanUserText(message.heading)} ==`);
   for (const bl of message.blocks) {
     switch (bl.kind) {
       case 'text':
@@ -79,7 +80,7 @@ export function renderText(message: Message, opts: RenderOptions = {}): string {
         break;
       // A console cannot show a picture: its link (the playground shows it), and in words what it shows.
       case 'image':
-        lines.push(`[image] ${bl.title ?? 'Chart'}: ${bl.url}`, `(${bl.alt})`);
+        lines.push(`[image] ${cleanUserText(bl.title ?? 'Chart')}: ${bl.url}`, `(${cleanUserText(bl.alt)})`);
         break;
       case 'file':
         if (bl.url !== undefined) lines.push(`[file] ${bl.title ?? bl.name} (${bl.name}, ${bl.mime}): ${bl.url}`);

@@ -1,4 +1,4 @@
-// What the Slack app registers and needs, in one place: manifest/slack/manifest.json must declare
+// What the Slack app registers and needs, in one place: manifest/slack/manifest.yaml must declare
 // exactly these (test/adapters/slack/manifest.test.ts checks both ways).
 
 export const SLASH_COMMAND = '/partner';

@@ -3,6 +3,7 @@ import { nextDigestJob } from '../../domain/digest.ts';
 import type { JobTable } from '../context.ts';
 import { loadDigest } from '../handlers/digest.ts';
 import { toChannels } from '../outbox.ts';
+import { flagQuietOrganisations } from '../participation.ts';
 
 const HOUR = 3600_000;
 
@@ -16,6 +17,8 @@ export const digestJobs: JobTable = {
     } else {
       const digest = await loadDigest(tx, p, now);
       if (digest) await toChannels(tx, p.id, `digest:${p.id}:${job.step}`, digest, now);
+      // Who is not being heard goes to the coordinators privately, never with the channel digest.
+      await flagQuietOrganisations(tx, p, now);
     }
     // The next one; past ones that would be skipped anyway are stepped over, but one still inside the
     // catch-up window is kept so the next tick sends it.

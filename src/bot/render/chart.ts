@@ -18,20 +18,24 @@ export interface RenderedChart {
 /** PNGs are drawn at twice the SVG's size so they stay sharp on high-density screens and in print. */
 export const PNG_SCALE = 2;
 
-const offline = loader();
-offline.load = async (uri: string) => {
-  throw new Error(`charts load no data from outside (asked for ${uri})`);
-};
-
 // Our specs are fixed by code and tested; Vega's notes about them would only clutter the log.
 const quiet = logger(None);
 
 /** The chart as SVG, exactly as Vega draws it. */
 export async function chartSvg(spec: VegaLiteSpec): Promise<string> {
   const vega = compile(spec as unknown as TopLevelSpec, { logger: quiet }).spec;
+  // Data is inline; a spec that names a URL is a mistake, and Vega would only log a failed load.
+  let asked: string | null = null;
+  const offline = loader();
+  offline.load = async (uri: string) => {
+    asked = uri;
+    throw new Error('no loading');
+  };
   const view = new View(parse(vega), { renderer: 'none', loader: offline, logLevel: None });
   try {
-    return await view.toSVG();
+    const svg = await view.runAsync().then(() => view.toSVG());
+    if (asked !== null) throw new Error(`charts load no data from outside (the spec asked for ${asked})`);
+    return svg;
   } finally {
     view.finalize();
   }

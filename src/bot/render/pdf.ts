@@ -168,14 +168,13 @@ class Layout {
     this.y -= 6;
   }
 
-  async image(png: Uint8Array, title: string | undefined): Promise<void> {
+  async image(png: Uint8Array): Promise<void> {
     const img = await this.doc.embedPng(png);
     const maxHeight = A4.height - 2 * MARGIN - FOOTER - 40;
     const scale = Math.min(1, WIDTH / img.width, maxHeight / img.height);
     const w = img.width * scale;
     const h = img.height * scale;
-    this.need(h + 24);
-    if (title) this.text([{ text: title, bold: true }], { size: SIZES.small, color: GREY, after: 2 });
+    this.need(h + 12);
     this.y -= h;
     this.page.drawImage(img, { x: MARGIN, y: this.y, width: w, height: h });
     this.y -= 10;
@@ -225,7 +224,7 @@ async function drawBlock(l: Layout, bl: Block, opts: PdfOptions): Promise<void> 
       return;
     case 'image': {
       const png = await opts.image(bl.url);
-      if (png) await l.image(png, bl.title);
+      if (png) await l.image(png); // the chart carries its own title
       else l.text([{ text: `[Chart not available: ${bl.alt}]`, bold: false }], { size: SIZES.small, color: GREY });
       return;
     }

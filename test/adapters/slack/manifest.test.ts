@@ -1,10 +1,11 @@
-// manifest/slack/manifest.json has the shape Slack documents for "Create app from manifest", and
+// manifest/slack/manifest.yaml has the shape Slack documents for "Create app from manifest", and
 // declares exactly what the code registers and uses: the command, the events, the scopes, the URLs.
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { BOT_EVENTS, BOT_SCOPES, EVENTS_PATH, METHOD_SCOPES, REDIRECT_PATH, SLASH_COMMAND } from '../../../src/adapters/slack/surface.ts';
 
-const manifest = JSON.parse(readFileSync(new URL('../../../manifest/slack/manifest.json', import.meta.url), 'utf8'));
+const manifest = parse(readFileSync(new URL('../../../manifest/slack/manifest.yaml', import.meta.url), 'utf8'));
 const path = (url: string) => new URL(url).pathname;
 
 describe('the Slack app manifest', () => {

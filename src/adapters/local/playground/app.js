@@ -78,11 +78,13 @@ function showError(text) {
 async function sendCommand(text) {
   const command = text.startsWith('/') ? text : `/partner ${text}`;
   const { messages } = await api('POST', '/local/commands', { ...place(), text: command });
+  await refresh(); // the typed command and public replies first, then what only this person sees
   keepPrivate(messages, state.dm ? null : state.channel);
 }
 
 async function press(button, where) {
   const { messages } = await api('POST', '/local/press', { user: state.me, ...(where ? { channel: where } : {}), button: button.action });
+  await refresh();
   keepPrivate(messages, where ?? null);
 }
 
@@ -99,10 +101,12 @@ function el(tag, props = {}, ...children) {
   for (const [k, v] of Object.entries(props)) {
     if (k === 'class') node.className = v;
     else if (k === 'data') Object.assign(node.dataset, v);
+    // Styles through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+    else if (k === 'style') Object.assign(node.style, v);
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
   return node;
 }
 
@@ -117,6 +121,12 @@ function webUrl(url) {
   } catch {
     return null;
   }
+}
+
+/** Charts are drawn at twice their size for sharpness; show them at their natural size. */
+function halfSize(ev) {
+  const img = ev.target;
+  img.style.width = `${img.naturalWidth / 2}px`;
 }
 
 function buttonsEl(buttons, where) {
@@ -148,12 +158,12 @@ function blockEl(bl, where) {
     case 'bars': {
       const max = Math.max(1, ...bl.bars.map((x) => x.count));
       return el('div', {}, el('p', { class: 'context' }, bl.label),
-        el('div', { class: 'bars' }, bl.bars.map((x) => [el('span', {}, `${x.label}`), el('span', {}, el('span', { class: 'bar', style: `display:inline-block;width:${(100 * x.count) / max}%` }), ` ${x.count}`)])));
+        el('div', { class: 'bars' }, bl.bars.map((x) => [el('span', {}, `${x.label}`), el('span', {}, el('span', { class: 'bar', style: { display: 'inline-block', width: `${(80 * x.count) / max}%` } }), ` ${x.count}`)])));
     }
     case 'image': {
       const src = webUrl(bl.url);
       if (!src) return el('p', { class: 'context' }, bl.alt);
-      return el('figure', {}, el('a', { href: src, target: '_blank', rel: 'noopener noreferrer' }, el('img', { class: 'chart', src, alt: bl.alt, loading: 'lazy' })), el('figcaption', {}, bl.title ?? ''));
+      return el('figure', {}, el('a', { href: src, target: '_blank', rel: 'noopener noreferrer' }, el('img', { class: 'chart', src, alt: bl.alt, onload: halfSize })), el('figcaption', {}, bl.title ?? ''));
     }
     case 'file': {
       const href = bl.url ? webUrl(bl.url) : `data:${bl.mime};charset=utf-8,${encodeURIComponent(bl.content ?? '')}`;
@@ -183,7 +193,10 @@ function ordered(entries, privates) {
   return all.sort((a, b) => a.at - b.at);
 }
 
-function fill(list, items) {
+/** Replaces a list's items when what it shows changed (so images do not reload every few seconds). */
+function fill(list, signature, items) {
+  if (list.dataset.signature === signature) return;
+  list.dataset.signature = signature;
   const atBottom = list.parentElement.scrollHeight - list.parentElement.scrollTop - list.parentElement.clientHeight < 40;
   list.replaceChildren(...items);
   if (atBottom) list.parentElement.scrollTop = list.parentElement.scrollHeight;
@@ -195,12 +208,15 @@ async function refresh() {
     api('GET', `/local/users/${encodeURIComponent(state.me)}/messages`).catch(() => ({ messages: [] })),
   ]);
   const mine = (p, inChannel) => p.user === state.me && (inChannel ? p.channel === state.channel : p.channel === null);
-  fill($('channel-log'), ordered(channel.messages, state.private.filter((p) => mine(p, true))).map(({ entry, priv }) =>
+  const sig = (entries, privates) => `${state.me}|${entries.map((e) => e.seq).join(',')}|${privates.length}`;
+  const channelPrivate = state.private.filter((p) => mine(p, true));
+  const dmPrivate = state.private.filter((p) => mine(p, false));
+  fill($('channel-log'), `${state.channel}|${sig(channel.messages, channelPrivate)}`, ordered(channel.messages, channelPrivate).map(({ entry, priv }) =>
     priv
       ? messageEl({ who: `partnerbot · only ${state.me} can see this`, message: priv.message, isPrivate: true, where: state.channel })
       : messageEl({ who: entry.from ? entry.from : 'partnerbot', message: entry.message, text: entry.text, typed: entry.from !== null, where: state.channel }),
   ));
-  fill($('dm-log'), ordered(dms.messages, state.private.filter((p) => mine(p, false))).map(({ entry, priv }) =>
+  fill($('dm-log'), sig(dms.messages, dmPrivate), ordered(dms.messages, dmPrivate).map(({ entry, priv }) =>
     priv
       ? messageEl({ who: `partnerbot · only ${state.me} can see this`, message: priv.message, isPrivate: true })
       : messageEl({ who: entry.from ? `${entry.from} → partnerbot` : `partnerbot → ${state.me}`, message: entry.message, text: entry.text, typed: entry.from !== null }),
