@@ -11,7 +11,7 @@ describe('local text rendering of images and files', () => {
   it('shows a linked file with its name and type, and inline content as it is', () => {
     const linked = renderText({ blocks: [{ kind: 'file', url: 'http://x/media/t.pdf', name: 'review-pack.pdf', mime: 'application/pdf', title: 'Review pack' }] });
     expect(linked).toBe('[file] Review pack (review-pack.pdf, application/pdf): http://x/media/t.pdf');
-    const inline = renderText({ blocks: [{ kind: 'file', content: '{"a":1}', name: 'me.json', mime: 'application/json' }] });
-    expect(inline.split('\n')).toEqual(['[file] me.json (me.json, application/json):', '{"a":1}']);
+    const inline = renderText({ blocks: [{ kind: 'file', content: '{\n  "a": "x\u001b[2J"\n}', name: 'me.json', mime: 'application/json' }] });
+    expect(inline.split('\n')).toEqual(['[file] me.json (me.json, application/json):', '{', '  "a": "x [2J"', '}']);
   });
 });

@@ -84,7 +84,8 @@ export function renderText(message: Message, opts: RenderOptions = {}): string {
         break;
       case 'file':
         if (bl.url !== undefined) lines.push(`[file] ${bl.title ?? bl.name} (${bl.name}, ${bl.mime}): ${bl.url}`);
-        else lines.push(`[file] ${bl.title ?? bl.name} (${bl.name}, ${bl.mime}):`, bl.content);
+        // Inline content (e.g. a JSON export) holds what people wrote: keep its lines, drop other control characters.
+        else lines.push(`[file] ${bl.title ?? bl.name} (${bl.name}, ${bl.mime}):`, ...bl.content.split('\n').map(cleanUserText));
         break;
       case 'divider':
         lines.push('-'.repeat(24));
