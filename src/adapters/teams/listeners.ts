@@ -74,6 +74,10 @@ export function registerListeners(app: Application<TurnState>, d: ListenerDeps):
   // Universal Actions: the returned card replaces the pressed card for this person only.
   app.adaptiveCards.actionExecute<ActionData>(CARD_VERBS, async (ctx, _state, data) => {
     const out = await act(ctx, data);
+    // In a 1:1 chat the refreshed card is the natural place for the answer, not a second message.
+    if (ctx.activity.conversation?.conversationType === 'personal' && !out.form && !out.mine.length && out.shared.length) {
+      return renderCard(...out.shared);
+    }
     for (const m of out.shared) await ctx.sendActivity(messageActivity(m));
     if (out.form) return out.form;
     return renderCard(...(out.mine.length ? out.mine : [neutral(undefined, para(t('Done.')))]));
