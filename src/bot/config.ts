@@ -2,6 +2,7 @@
 import { z } from 'zod/v4';
 import { SLACK_CONFIG_DOC, slackConfig, type SlackConfig } from '../adapters/slack/config.ts';
 import { TEAMS_CONFIG_DOC, teamsConfig, type TeamsConfig } from '../adapters/teams/config.ts';
+import { isLoopback } from './loopback.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -68,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (chatConfigured.length && e.LOCAL_ADAPTER) {
     throw new ConfigError(`LOCAL_ADAPTER=true is refused while ${chatConfigured.join(' and ')} is configured: the local adapter can act as anyone.`);
   }
+  const local = e.LOCAL_ADAPTER ?? chatConfigured.length === 0;
+  if (local && !isLoopback(e.HOST)) {
+    throw new ConfigError(`HOST=${e.HOST} is refused with the local adapter on: it lets anyone act as anyone, so it listens on loopback only (127.0.0.1).`);
+  }
   const isPostgres = /^postgres(ql)?:\/\//.test(e.DATABASE_URL ?? '');
   if (isPostgres && !e.PARTNERBOT_SECRET) {
     throw new ConfigError('PARTNERBOT_SECRET is required with PostgreSQL, so that every instance hashes poll voters the same way.');
@@ -79,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     secret: e.PARTNERBOT_SECRET,
     scheduler: e.SCHEDULER ?? true,
-    local: e.LOCAL_ADAPTER ?? chatConfigured.length === 0,
+    local,
     repl: e.REPL,
     maxAttempts: e.DISPATCH_MAX_ATTEMPTS,
     slack,

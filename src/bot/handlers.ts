@@ -10,6 +10,11 @@ import type { Actor, CommandContext, CommandHandler, Deps, HandlerTable } from '
 
 const DEFAULT_TIMEZONE = 'Europe/London';
 
+/** About the person across all their partnerships, so a direct message needs no partnership. */
+const PERSONAL: ReadonlySet<Command['verb']> = new Set(['help', 'home', 'export.me', 'forget.me']);
+/** Still allowed once a partnership is wound up: its people keep their rights over its records. */
+const AFTER_WIND_UP: ReadonlySet<Command['verb']> = new Set([...PERSONAL, 'export.partnership', 'delete.partnership', 'audit']);
+
 export interface CommandRunner {
   runCommand(actor: Actor, text: string): Promise<Message[]>;
   runAction(actor: Actor, actionId: string, value: string): Promise<Message[]>;
@@ -32,7 +37,7 @@ async function resolveScope(tx: Repo, actor: Actor, cmd: Command | null): Promis
   if (!partnership && !actor.channel) {
     const memberships = await tx.membersByIdentity(actor.identity);
     if (memberships.length === 1) partnership = await tx.partnership(memberships[0]!.partnershipId);
-    else if (memberships.length > 1 && cmd && cmd.verb !== 'help') {
+    else if (memberships.length > 1 && cmd && !PERSONAL.has(cmd.verb)) {
       const names = (await Promise.all(memberships.map((m) => tx.partnership(m.partnershipId)))).map((p) => p?.name).filter(Boolean);
       throw new UserError(`You are in several partnerships (${names.join(', ')}): run this in the partnership's channel.`);
     }
@@ -50,7 +55,7 @@ export function createCommandRunner(deps: Deps, handlers: HandlerTable): Command
         const built = build(tx, now, { partnership });
         if (!('verb' in built)) return [built];
         const cmd = built;
-        if (partnership && partnership.status === 'wound_up' && cmd.verb !== 'help') {
+        if (partnership && partnership.status === 'wound_up' && !AFTER_WIND_UP.has(cmd.verb)) {
           throw new UserError(`${partnership.name} has been wound up; its records are kept but it takes no new work.`);
         }
         const denied = denial(cmd.verb, member);

@@ -21,8 +21,8 @@ export function welcomeMessage(p: Partnership, member: Member | { name: string }
   const coordinators = members.filter((m) => m.roles.includes('coordinator'));
   const blocks: Block[] = [
     joined
-      ? para(t('Hello '), u(member.name), t('. You have joined '), b(p.name), t('.'))
-      : para(t('Hello '), u(member.name), t('. This channel belongs to '), b(p.name), t(', a partnership that uses partnerbot.')),
+      ? para(t('Hello '), u(member.name), t('. You have joined '), { ...u(p.name), bold: true }, t('.'))
+      : para(t('Hello '), u(member.name), t('. This channel belongs to '), { ...u(p.name), bold: true }, t(', a partnership that uses partnerbot.')),
   ];
   if (p.purpose) blocks.push(para(b('What it is for: '), u(p.purpose)));
   blocks.push({

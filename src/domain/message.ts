@@ -112,6 +112,7 @@ export function encodeAction(a: Action): { id: string; value: string } {
 }
 
 export function decodeAction(id: string, value: string): Action | { error: string } {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) return { error: 'That button value has characters no button sends.' };
   const parts = value.split(':');
   switch (id) {
     case 'consult.respond': {

@@ -10,6 +10,11 @@ const CTX = { now: new Date('2026-07-14T10:00:00Z'), timezone: 'Europe/London' }
 const VERB_TOPICS: Record<Command['verb'], string> = {
   help: 'help',
   home: 'home',
+  'export.me': 'export',
+  'export.partnership': 'export',
+  'forget.me': 'forget',
+  'delete.partnership': 'delete',
+  audit: 'audit',
   setup: 'setup',
   settings: 'settings',
   join: 'join',

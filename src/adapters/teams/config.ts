@@ -1,7 +1,7 @@
 // Teams settings from the environment, named as the Bot Framework names them.
 // Only bot/config.ts may import this file (it reads TEAMS_CONFIG_DOC while loading): import types only elsewhere.
 import { ConfigError } from '../../bot/config.ts';
-import { isLoopback } from './loopback.ts';
+import { isLoopback } from '../../bot/loopback.ts';
 
 export const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 export type TeamsAppType = (typeof APP_TYPES)[number];

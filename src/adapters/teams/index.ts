@@ -10,7 +10,7 @@ import { disableClientRetries } from './connector.ts';
 import { ConversationBook } from './conversations.ts';
 import { Delivery } from './delivery.ts';
 import { registerListeners } from './listeners.ts';
-import { isLoopback } from './loopback.ts';
+import { isLoopback } from '../../bot/loopback.ts';
 import { createTeamsSender } from './sender.ts';
 
 export const MESSAGES_PATH = '/api/messages';

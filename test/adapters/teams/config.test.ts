@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 // bot/config.ts first: it reads TEAMS_CONFIG_DOC while it loads.
 import { ConfigError, loadConfig } from '../../../src/bot/config.ts';
 import { TEAMS_CONFIG_DOC, teamsConfig } from '../../../src/adapters/teams/config.ts';
-import { isLoopback } from '../../../src/adapters/teams/loopback.ts';
+import { isLoopback } from '../../../src/bot/loopback.ts';
 
 const ID = '5d3f0000-0000-4000-8000-0000000000ab';
 
