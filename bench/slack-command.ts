@@ -33,6 +33,7 @@ async function measure(ctx: BenchContext, server: ChildServer, fake: FakePlatfor
   await run({ amount: sizes.warm });
   const reply = fake.last.get('response_url') ?? '';
   if (/went wrong|not asked|no consultation/i.test(reply)) throw new Error(`slack: the command was refused: ${reply.slice(0, 300)}`);
+  ctx.log(`slack: a reply reads ${JSON.stringify(JSON.parse(reply || '{}').text ?? '').slice(0, 100)}`);
   const full = await run({ amount: sizes.amount });
   const paced = await run({ duration: sizes.seconds, overallRate: 100 });
   return { throughput: perSecond(full.sent, full.ms), p99: paced.r.latency.p99, p50: paced.r.latency.p50 };

@@ -559,6 +559,15 @@ export class SqlRepo implements Repo {
     return Number(result.numUpdatedRows);
   }
 
+  async outboxDepth(): Promise<{ pending: number; dead: number }> {
+    // Literal statuses, so both planners use the partial indexes outbox_pending_due and outbox_dead.
+    const count = async (status: 'pending' | 'dead') =>
+      Number(
+        (await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('status', '=', sql.lit(status)).executeTakeFirst())?.n ?? 0,
+      );
+    return { pending: await count('pending'), dead: await count('dead') };
+  }
+
   async outboxTotals(): Promise<Record<OutboxStatus, number>> {
     const rows = await this.db
       .selectFrom('outbox')

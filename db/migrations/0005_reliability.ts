@@ -30,9 +30,12 @@ async function up(db: Kysely<any>): Promise<void> {
     .columns(['lane', 'seq'])
     .where(sql.ref('status'), '=', 'pending')
     .execute();
+  // Dead letters are few: counting them (metrics, status) must not scan every message ever sent.
+  await db.schema.createIndex('outbox_dead').on('outbox').column('seq').where(sql.ref('status'), '=', 'dead').execute();
 }
 
 async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('outbox_dead').ifExists().execute();
   await db.schema.dropIndex('outbox_pending_lane').ifExists().execute();
   await db.schema.alterTable('jobs').dropColumn('lease_until').execute();
   await db.schema.alterTable('jobs').dropColumn('claimed_by').execute();

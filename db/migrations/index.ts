@@ -7,6 +7,7 @@ import { slackTables } from './0002_slack.ts';
 import { teamsTables } from './0003_teams.ts';
 import { privacyTables } from './0004_privacy.ts';
 import { reliabilityTables } from './0005_reliability.ts';
+import { linkTables } from './0006_links.ts';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -15,6 +16,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0003_teams': teamsTables(dialect),
     '0004_privacy': privacyTables(dialect),
     '0005_reliability': reliabilityTables(dialect),
+    '0006_links': linkTables(dialect),
   };
 }
 

@@ -28,6 +28,7 @@ import { pulseJobs } from './jobs/pulse.ts';
 import { reviewJobs } from './jobs/review.ts';
 import { sealingAfter, withRetention } from './jobs/retention.ts';
 import { privacyHandlers, sealingBallots } from './handlers/privacy.ts';
+import { linkHandlers } from './handlers/link.ts';
 import { createLogger } from './logger.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
@@ -46,6 +47,7 @@ export const HANDLERS: HandlerTable = {
   ...reviewHandlers,
   ...digestHandlers,
   ...privacyHandlers,
+  ...linkHandlers,
   // Closing a poll seals its ballots in the same transaction (src/bot/handlers/privacy.ts).
   'pulse.close': sealingBallots(pulseHandlers['pulse.close']!),
 };
@@ -111,7 +113,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const released = await store.releaseClaims(null);
     if (released) log.warn({ released }, 'took back work claimed by a previous run that did not stop cleanly');
   }
-  const metrics = createMetrics({ outboxTotals: () => store.outboxTotals(), processMetrics: true });
+  const metrics = createMetrics({ outboxDepth: () => store.outboxDepth(), processMetrics: true });
 
   const inbox = config.local ? new Inbox() : null;
   const wrap = opts.wrapSender ?? ((_platform: Platform, sender: Sender) => sender);

@@ -4,14 +4,15 @@ import { parseCommand } from '../domain/commands.ts';
 import { UserError } from '../domain/errors.ts';
 import { decodeAction, para, privateMessage, t, u, type Message } from '../domain/message.ts';
 import type { Member, Partnership } from '../domain/partnership.ts';
-import { denial } from '../domain/permissions.ts';
+import { denial, PERMISSIONS } from '../domain/permissions.ts';
 import type { Repo } from '../domain/ports.ts';
 import type { Actor, CommandContext, CommandHandler, Deps, HandlerTable } from './context.ts';
+import { NO_PARTNERSHIP } from './resolve.ts';
 
 const DEFAULT_TIMEZONE = 'Europe/London';
 
 /** About the person across all their partnerships, so a direct message needs no partnership. */
-const PERSONAL: ReadonlySet<Command['verb']> = new Set(['help', 'home', 'export.me', 'forget.me']);
+const PERSONAL: ReadonlySet<Command['verb']> = new Set(['help', 'home', 'export.me', 'forget.me', 'link.use']);
 /** Still allowed once a partnership is wound up: its people keep their rights over its records. */
 const AFTER_WIND_UP: ReadonlySet<Command['verb']> = new Set([...PERSONAL, 'export.partnership', 'delete.partnership', 'audit']);
 
@@ -58,6 +59,7 @@ export function createCommandRunner(deps: Deps, handlers: HandlerTable): Command
         if (partnership && partnership.status === 'wound_up' && !AFTER_WIND_UP.has(cmd.verb)) {
           throw new UserError(`${partnership.name} has been wound up; its records are kept but it takes no new work.`);
         }
+        if (!partnership && PERMISSIONS[cmd.verb] !== 'anyone') throw new UserError(NO_PARTNERSHIP);
         const denied = denial(cmd.verb, member);
         if (denied) throw new UserError(denied);
         const handler = handlers[cmd.verb] as CommandHandler<typeof cmd.verb> | undefined;

@@ -4,13 +4,15 @@ import type { IdSource } from '../domain/ports.ts';
 
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789'; // no l, o, 0, 1: they are misread
 
+/** `length` random characters of the id alphabet (32 letters: 5 bits each). */
+export function randomCode(length: number): string {
+  let code = '';
+  for (const byte of randomBytes(length)) code += ALPHABET[byte % ALPHABET.length];
+  return code;
+}
+
 export const randomIds: IdSource = {
-  next(prefix: string): string {
-    const bytes = randomBytes(8);
-    let id = '';
-    for (const byte of bytes) id += ALPHABET[byte % ALPHABET.length];
-    return `${prefix}-${id}`;
-  },
+  next: (prefix: string) => `${prefix}-${randomCode(8)}`,
 };
 
 /** Keyed per-poll hash of a member: equal for the same poll and member, unlinkable without the secret. */

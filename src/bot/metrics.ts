@@ -2,7 +2,6 @@
 // (tests). Served at GET /metrics. Labels carry platforms, routes and outcomes only: never ids,
 // names or anything a person wrote.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { OutboxStatus } from '../domain/ports.ts';
 
 export type SendOutcome = 'sent' | 'retry' | 'dead' | 'deferred';
 
@@ -17,8 +16,8 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
-  /** Outbox rows by status, read when /metrics is scraped. */
-  outboxTotals?: () => Promise<Record<OutboxStatus, number>>;
+  /** Outbox rows waiting and dead, read when /metrics is scraped. */
+  outboxDepth?: () => Promise<{ pending: number; dead: number }>;
   /** Node's process metrics (CPU, memory, event loop lag). */
   processMetrics?: boolean;
 }
@@ -27,16 +26,16 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'partnerbot_' });
   const registers = [registry];
-  const totals = opts.outboxTotals;
+  const depth = opts.outboxDepth;
   new Gauge({
     name: 'partnerbot_outbox_depth',
-    help: 'Outbox rows by status: pending (waiting or being sent), sent, dead (dead letters, shown in /partner status).',
+    help: 'Outbox rows by status: pending (waiting or being sent) and dead (dead letters, shown in /partner status).',
     labelNames: ['status'],
     registers,
     async collect() {
-      if (!totals) return;
+      if (!depth) return;
       try {
-        for (const [status, n] of Object.entries(await totals())) this.set({ status }, n);
+        for (const [status, n] of Object.entries(await depth())) this.set({ status }, n);
       } catch {
         // The database is unreachable (or closing): /healthz says so; keep the last values.
       }

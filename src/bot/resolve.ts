@@ -19,10 +19,11 @@ export async function resolveUser(ref: UserRef, ctx: CommandContext): Promise<Me
   throw new UserError(`Nobody called "${ref.name}" is a member of ${p.name}. \`/partner members\` lists who is.`);
 }
 
+export const NO_PARTNERSHIP =
+  'This channel is not linked to a partnership yet. A coordinator can start one here with `/partner setup <name>`, or join it to an existing one with `/partner link`.';
+
 export function requirePartnership(ctx: CommandContext): Partnership {
-  if (!ctx.partnership) {
-    throw new UserError('This channel is not linked to a partnership yet. A coordinator can start one here with `/partner setup <name>`.');
-  }
+  if (!ctx.partnership) throw new UserError(NO_PARTNERSHIP);
   return ctx.partnership;
 }
 

@@ -47,6 +47,9 @@ export type Command =
   | { verb: 'feedback'; consultationId: string; text: string }
   | { verb: 'digest' }
   | { verb: 'status' }
+  /** A one-time code to connect another platform's channel or account to this partnership. */
+  | { verb: 'link' }
+  | { verb: 'link.use'; code: string }
   /** The person's own data, across every partnership they are in, as JSON shown only to them. */
   | { verb: 'export.me' }
   /** Everything a partnership holds (published poll results only, never ballots), for its coordinators. */

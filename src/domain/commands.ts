@@ -12,6 +12,7 @@ import { parsePulse, parseResults } from './command-pulse.ts';
 import { parseReview } from './command-review.ts';
 import { parseSettings, parseSetup } from './command-settings.ts';
 import { closest } from './command-suggest.ts';
+import { parseLink } from './command-link.ts';
 
 export { parseDatePhrase } from './command-dates.ts';
 
@@ -50,6 +51,7 @@ const VERBS: Record<string, { topic: HelpTopic; parse: VerbParser }> = {
   forget: { topic: 'forget', parse: parseForget },
   delete: { topic: 'delete', parse: parseDelete },
   audit: { topic: 'audit', parse: parseAudit },
+  link: { topic: 'link', parse: parseLink },
 };
 
 /** Longer than any real command (feedback is at most 3000 characters); keeps parsing time bounded. */

@@ -23,6 +23,7 @@ export const HELP_TOPICS = [
   'forget',
   'delete',
   'audit',
+  'link',
 ] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
@@ -60,6 +61,7 @@ export const USAGE: Record<HelpTopic, string> = {
   forget: '/partner forget me [confirm]',
   delete: '/partner delete partnership [confirm]',
   audit: '/partner audit [number of entries]',
+  link: ['/partner link', '/partner link <code>'].join('\n'),
 };
 
 export const SUMMARY: Record<HelpTopic, string> = {
@@ -82,6 +84,7 @@ export const SUMMARY: Record<HelpTopic, string> = {
   forget: 'erase your personal data from every partnership you are in',
   delete: 'delete this partnership and everything it holds (coordinators)',
   audit: 'who did what as a coordinator or chair, latest first (coordinators)',
+  link: 'connect this partnership to a channel or your account on the other platform (Slack ↔ Teams)',
 };
 
 const DETAIL: Record<HelpTopic, string> = {
@@ -109,6 +112,7 @@ const DETAIL: Record<HelpTopic, string> = {
     'Without "confirm" it only says what would be erased. With it, your membership, chat identities and answers go; consultation response counts and anonymous poll results stay, with nothing linking them to you. The only coordinator of a partnership must hand the role over first.',
   delete: 'Without "confirm" it only says what would be deleted. With it, the partnership and all its records go for good, and its channels are told.',
   audit: 'Shows the latest 20 entries unless you say how many (at most 200). Only you see them.',
+  link: '"link" gives you a one-time code, valid for an hour. Type "link <code>" on the other platform: in a new channel (coordinators) it joins that channel to the partnership, so announcements, polls and digests reach both; in a direct message it adds your account there to your membership, so you are one person on both.',
 };
 
 const EXAMPLES: Record<HelpTopic, string[]> = {
@@ -131,6 +135,7 @@ const EXAMPLES: Record<HelpTopic, string[]> = {
   forget: ['/partner forget me confirm'],
   delete: ['/partner delete partnership confirm'],
   audit: ['/partner audit 50'],
+  link: ['/partner link', '/partner link k7m2-q9x4'],
 };
 
 export function isHelpTopic(topic: string): topic is HelpTopic {

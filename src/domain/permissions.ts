@@ -8,6 +8,8 @@ export type Rule = 'anyone' | 'member' | Role[];
 
 export const PERMISSIONS: Record<Verb, Rule> = {
   help: 'anyone',
+  link: 'member',
+  'link.use': 'anyone',
   home: 'anyone',
   setup: 'anyone',
   join: 'anyone',

@@ -162,8 +162,10 @@ export interface Repo {
   deferOutbox(ids: readonly string[], at: string): Promise<void>;
   /** Holds back every pending row to one workspace of a platform until `until` (a 429's Retry-After). */
   suspendOutbox(platform: Target['platform'], workspace: string, until: string): Promise<number>;
-  /** Rows by status across all partnerships (for metrics). */
+  /** Rows by status across all partnerships (counts every row: for tests and tools). */
   outboxTotals(): Promise<Record<OutboxStatus, number>>;
+  /** Rows waiting and dead letters across all partnerships; costs what waits, not what was ever sent (metrics). */
+  outboxDepth(): Promise<{ pending: number; dead: number }>;
   /** Gives back the claims (jobs and outbox rows) of `owner`, or every claim when `owner` is null (a
    * single SQLite instance at start: whoever held them is dead). Rows are due again at once, ahead of
    * newer ones. Returns how many. */

@@ -15,6 +15,8 @@ const VERB_TOPICS: Record<Command['verb'], string> = {
   'forget.me': 'forget',
   'delete.partnership': 'delete',
   audit: 'audit',
+  link: 'link',
+  'link.use': 'link',
   setup: 'setup',
   settings: 'settings',
   join: 'join',

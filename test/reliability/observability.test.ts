@@ -94,7 +94,7 @@ describe('observability', () => {
     const body = await res.text();
     expect(body).toMatch(/partnerbot_http_requests_total\{method="POST",route="\/local\/commands",status="200"\} \d+/);
     expect(body).toMatch(/partnerbot_outbox_depth\{status="pending"\} \d+/);
-    expect(body).toMatch(/partnerbot_outbox_depth\{status="sent"\} [1-9]\d*/);
+    expect(body).toMatch(/partnerbot_outbox_depth\{status="dead"\} 0/);
     expect(body).toMatch(/partnerbot_outbox_sends_total\{platform="local",outcome="sent"\} [1-9]\d*/);
     expect(body).toMatch(/# TYPE partnerbot_outbox_retries_total counter/);
     expect(body).toMatch(/# TYPE partnerbot_outbox_dead_letters_total counter/);
