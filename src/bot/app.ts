@@ -36,7 +36,7 @@ import type { PlatformAdapter } from './platform.ts';
 import { createScheduler } from './scheduler.ts';
 import { greet, home } from './personal.ts';
 import { loadSecret } from './secret.ts';
-import { startServer } from './server.ts';
+import { requestMixin, startServer } from './server.ts';
 import { mediaRouter } from './media.ts';
 
 export const HANDLERS: HandlerTable = {
@@ -84,7 +84,7 @@ export interface AppOptions {
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const log = opts.log ?? createLogger({ level: config.logLevel, mixin: requestMixin });
   const r = { ...DEFAULT_RELIABILITY, ...opts.reliability };
   const owner = opts.reliability?.owner ?? instanceId();
   const sqlite = parseDatabaseUrl(config.databaseUrl);

@@ -118,6 +118,10 @@ export function createDispatcher(deps: Deps, senders: Partial<Record<Platform, S
         return false;
       }
       if (waitMs > 0) await sleep(waitMs);
+      if (stopping) {
+        await defer(row, nowMs());
+        return false;
+      }
     }
     try {
       if (!sender) throw new Error(`no ${target.platform} adapter is running`);

@@ -4,10 +4,11 @@ import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { reliabilityFromEnv } from './reliability.ts';
 import { createLogger } from './logger.ts';
+import { requestMixin } from './server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, mixin: requestMixin });
   const app = await startApp(config, { log, reliability: reliabilityFromEnv(process.env) });
   log.info({ url: app.url }, `partnerbot is running at ${app.url}`);
 

@@ -93,6 +93,7 @@ async function expectNothingLost(store: SqlStore, upTo: number): Promise<void> {
   expect(await store.comments('p-old')).toEqual(['Good start']);
   expect((await store.pendingJobs('pt-old', 10)).map((j) => j.id)).toEqual(['j-old']);
   expect(await store.outboxCounts('pt-old')).toEqual({ pending: 2, sent: 1, dead: 1 });
+  expect(await store.outboxDepth()).toEqual({ pending: 2, dead: 1 });
   // Old pending rows work with claims: both to ann, so one conversation, claimed in order.
   const claim = { owner: 'upgrade-test', until: '2026-05-01T10:00:00.000Z' };
   expect((await store.claimOutbox(AT, claim, 10)).map((r) => r.key)).toEqual(['old:1']);

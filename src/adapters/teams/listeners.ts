@@ -1,7 +1,9 @@
 // What the Teams app listens to, each listener short and calling the core: typed commands, card
 // buttons (Action.Execute invokes and Action.Submit messages), members arriving, installs.
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { ActivityTypes, TeamsInfo, type ChannelAccount, type TurnContext } from 'botbuilder';
+import { ActivityTypes, TeamsInfo, type BotAdapter, type ChannelAccount, type TurnContext } from 'botbuilder';
+// botbuilder's own dependency: CloudAdapter answers 401 only for this class (see forgedTokensAre401).
+import { AuthenticationError } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../bot/core.ts';
 import { decodeAction, message as neutral, para, t, type Message } from '../../domain/message.ts';
@@ -35,7 +37,29 @@ interface Outcome {
 
 const UNKNOWN_PERSON = neutral(undefined, para(t('I could not tell who you are in Teams, so nothing was recorded.')));
 
+/** jsonwebtoken's errors, which the Bot Framework SDK passes on as they are. */
+const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+/**
+ * A token with a bad signature, `alg: none` or a future `nbf` is refused by the SDK, but with a 500
+ * (it rethrows jsonwebtoken's error, and CloudAdapter answers 401 only for an AuthenticationError):
+ * a forged request is the caller's fault, so it gets a 401 like every other refusal.
+ */
+function forgedTokensAre401(adapter: BotAdapter): void {
+  const a = adapter as unknown as { processActivity(...args: unknown[]): Promise<unknown> };
+  const process = a.processActivity.bind(adapter);
+  a.processActivity = async (...args: unknown[]) => {
+    try {
+      return await process(...args);
+    } catch (err) {
+      if (err instanceof Error && JWT_ERRORS.has(err.name)) throw new AuthenticationError(`Unauthorized: ${err.message}`, 401);
+      throw err;
+    }
+  };
+}
+
 export function registerListeners(app: Application<TurnState>, d: ListenerDeps): void {
+  forgedTokensAre401(app.adapter);
   /** After a poll answer, the rest of the poll, so the refreshed card still lets them answer the others. */
   async function restOfPoll(value: string): Promise<Message[]> {
     const action = decodeAction('pulse.answer', value);
