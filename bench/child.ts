@@ -21,7 +21,8 @@ const SERVERS = fileURLToPath(new URL('./servers/', import.meta.url));
 /** Starts bench/servers/<name>.ts with `env` added; BENCH_CPU_PROF=<dir> profiles it (--cpu-prof). */
 export async function startChild(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
   const prof = process.env.BENCH_CPU_PROF;
-  const execArgv = ['--import', 'tsx', '--expose-gc', ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [])];
+  // One folder per server: the tsx loader's worker thread writes a profile of its own beside the main one.
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...(prof ? ['--cpu-prof', '--cpu-prof-dir', `${prof}/${name}`] : [])];
   const child: ChildProcess = fork(`${SERVERS}${name}.ts`, [], {
     execArgv,
     env: { ...process.env, ...env },

@@ -1,5 +1,6 @@
 // `npm run bench` runs every benchmark, prints one table and writes bench/results/latest.json.
 // `--quick`: tiny sizes, to check the benchmarks work (CI); targets are shown but do not fail the run.
+// `--only` runs write bench/results/partial.json instead.
 // `--only a,b`: just those benchmarks (by name). `--strict`: a missed target fails the run too.
 // Exit code: 1 if a benchmark crashed (or, with --strict in full mode, if a target was missed).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
   for (const c of crashed) process.stdout.write(`CRASHED: ${c.benchmark}: ${c.error.split('\n')[0]}\n`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const result = { when: new Date().toISOString(), mode: quick ? 'quick' : 'full', seconds, machine: { ...facts, loadAtEnd: end.load }, rows, crashed };
-  writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  // A partial run (--only) must not replace the last complete one.
+  writeFileSync(new URL(only ? './results/partial.json' : './results/latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   const missed = rows.filter((r) => r.pass === false).length;
   if (crashed.length) process.exitCode = 1;
   else if (strict && !quick && missed) process.exitCode = 1;

@@ -1,4 +1,9 @@
 // The Slack installation store (Bolt's InstallationStore) in partnerbot's own database, both dialects.
+// Installations hold bot tokens: with an encryption key (PARTNERBOT_ENCRYPTION_KEY) each is stored
+// sealed with AES-256-GCM, a fresh IV per write and the workspace as associated data (so a sealed
+// record moved to another workspace's row does not open). Records written before the key was set
+// stay readable and are sealed on their next save.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Kysely } from 'kysely';
 
@@ -18,6 +23,54 @@ export type SlackTables = {
 
 type AnyInstallation = Installation<'v1' | 'v2', boolean>;
 
+/** Sealed records: `enc:v1:<iv>.<ciphertext>.<tag>`, each part base64url. Plain JSON starts with "{". */
+const SEALED = 'enc:v1:';
+const IV_BYTES = 12;
+export const ENCRYPTION_KEY_BYTES = 32;
+
+/** A stored installation that cannot be read with the key this process has. */
+export class InstallationKeyError extends Error {
+  override name = 'InstallationKeyError';
+}
+
+function checkKey(key: Buffer): void {
+  if (key.length !== ENCRYPTION_KEY_BYTES) throw new InstallationKeyError(`The installation encryption key must be ${ENCRYPTION_KEY_BYTES} bytes, not ${key.length}.`);
+}
+
+/** Seals an installation's JSON for the row of `workspace`. */
+export function sealInstallation(json: string, key: Buffer, workspace: string): string {
+  checkKey(key);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(workspace, 'utf8'));
+  const data = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+  return `${SEALED}${[iv, data, cipher.getAuthTag()].map((b) => b.toString('base64url')).join('.')}`;
+}
+
+/** The JSON of a stored installation, sealed or (written before a key was set) plain. */
+export function openInstallation(stored: string, key: Buffer | null, workspace: string): string {
+  if (!stored.startsWith(SEALED)) return stored;
+  if (!key) throw new InstallationKeyError(`The Slack installation of workspace ${workspace} is encrypted: set PARTNERBOT_ENCRYPTION_KEY to the key it was saved with.`);
+  checkKey(key);
+  const [iv, data, tag] = stored.slice(SEALED.length).split('.').map((p) => Buffer.from(p, 'base64url'));
+  try {
+    if (!iv || !data || !tag || iv.length !== IV_BYTES || tag.length !== 16) throw new Error('malformed');
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAAD(Buffer.from(workspace, 'utf8'));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
+  } catch {
+    throw new InstallationKeyError(
+      `The Slack installation of workspace ${workspace} cannot be decrypted: PARTNERBOT_ENCRYPTION_KEY is not the key it was saved with, or the stored record was changed.`,
+    );
+  }
+}
+
+export interface SlackInstallationsOptions {
+  /** 32 bytes: seal installations at rest (see sealInstallation); null keeps them as plain JSON. */
+  encryptionKey?: Buffer | null;
+}
+
 /** Our workspace identity for an installation: the enterprise for an org-wide install, else the team. */
 export function installationWorkspace(inst: AnyInstallation): string {
   const id = inst.isEnterpriseInstall ? inst.enterprise?.id : inst.team?.id;
@@ -27,19 +80,24 @@ export function installationWorkspace(inst: AnyInstallation): string {
 
 export class SlackInstallations implements InstallationStore {
   private readonly db: Kysely<SlackTables>;
+  private readonly key: Buffer | null;
 
-  constructor(db: Kysely<any>, private readonly now: () => Date = () => new Date()) {
+  constructor(db: Kysely<any>, private readonly now: () => Date = () => new Date(), opts: SlackInstallationsOptions = {}) {
     this.db = db.withTables<SlackTables>() as unknown as Kysely<SlackTables>;
+    this.key = opts.encryptionKey ?? null;
+    if (this.key) checkKey(this.key);
   }
 
   async storeInstallation(inst: AnyInstallation): Promise<void> {
     const at = this.now().toISOString();
+    const workspace = installationWorkspace(inst);
+    const json = JSON.stringify(inst);
     const row = {
-      workspace: installationWorkspace(inst),
+      workspace,
       team_id: inst.team?.id ?? null,
       enterprise_id: inst.enterprise?.id ?? null,
       enterprise_install: inst.isEnterpriseInstall ? 1 : 0,
-      installation: JSON.stringify(inst),
+      installation: this.key ? sealInstallation(json, this.key, workspace) : json,
       updated_at: at,
     };
     await this.db
@@ -63,7 +121,7 @@ export class SlackInstallations implements InstallationStore {
   /** The installation for one of our workspace identities (team or enterprise id), or null. */
   async byWorkspace(workspace: string): Promise<AnyInstallation | null> {
     const row = await this.db.selectFrom('slack_installations').select('installation').where('workspace', '=', workspace).executeTakeFirst();
-    return row ? (JSON.parse(row.installation) as AnyInstallation) : null;
+    return row ? (JSON.parse(openInstallation(row.installation, this.key, workspace)) as AnyInstallation) : null;
   }
 
   async botToken(workspace: string): Promise<string | null> {

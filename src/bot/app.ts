@@ -160,7 +160,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   for (const a of adapters) senders[a.platform] = wrap(a.platform, a.sender);
 
   const routers = [
-    mediaRouter(deps, () => server.url), // charts and documents at expiring links (src/bot/media.ts)
+    mediaRouter(deps, () => server.url, { publicUrl: config.publicUrl }), // charts and documents at expiring links (src/bot/media.ts)
     ...(inbox ? [localRouter(core, inbox, { allowTick: config.local, log })] : []),
     ...adapters.flatMap((a) => (a.router ? [a.router] : [])),
   ];

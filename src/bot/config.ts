@@ -35,6 +35,10 @@ export interface Config {
   maxAttempts: number;
   slack: SlackConfig | null;
   teams: TeamsConfig | null;
+  /** 32 bytes that seal OAuth installation tokens at rest (PARTNERBOT_ENCRYPTION_KEY); null: stored plain. */
+  encryptionKey: Buffer | null;
+  /** Where people and platforms reach this bot from outside (PUBLIC_URL), no trailing slash; null: the server's own URL. */
+  publicUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -42,19 +46,54 @@ export class ConfigError extends Error {
 }
 
 /** Variables documented in the README, in its order. */
+/** Delivery settings read by src/bot/reliability.ts. */
+export const RELIABILITY_CONFIG_DOC: [string, string, string][] = [
+  ['DISPATCH_CONCURRENCY', '8', 'Messages one instance sends at once; also the most a crash can send twice (each harmless by its key).'],
+  ['CLAIM_LEASE_SECONDS', '60', 'How long an instance holds a claimed job or message; when it dies, another instance (or its restart) takes the work over after this.'],
+];
+
 export const CONFIG_DOC: [string, string, string][] = [
   ['PORT', '3978', 'HTTP port of the one server: local adapter, /slack/events, /api/messages, /healthz.'],
   ['HOST', '127.0.0.1', 'Address the server binds to.'],
   ['DATABASE_URL', './data/partnerbot.sqlite', 'A file path or sqlite: URL (embedded SQLite, WAL) or postgres://… (PostgreSQL, for several instances).'],
   ['PARTNERBOT_SECRET', 'generated into data/', 'Key for the anonymous voter hash (HMAC). Required with PostgreSQL so every instance shares it.'],
+  ['PARTNERBOT_ENCRYPTION_KEY', 'unset (stored unencrypted)', '32 random bytes as 64 hex characters or base64 (`openssl rand -base64 32`): encrypts Slack installation tokens in the database (AES-256-GCM). Older records are encrypted on their next save; keep the key, without it they cannot be read.'],
+  ['PUBLIC_URL', 'the server’s own URL', 'The bot’s public http(s) address, e.g. https://partnerbot.example.org: the base of the chart and document links Slack and Teams fetch.'],
   ['LOG_LEVEL', 'info', 'pino log level: fatal, error, warn, info, debug, trace or silent.'],
   ['SCHEDULER', 'true', 'Run the every-minute scheduler and the outbox dispatcher.'],
   ['LOCAL_ADAPTER', 'true without chat credentials', 'The local HTTP adapter (/local/*), with /local/tick. Refused when Slack or Teams is configured.'],
   ['REPL', 'true when stdin is a terminal', 'A console to type commands as a named user.'],
   ['DISPATCH_MAX_ATTEMPTS', '8', 'Send attempts before a message is dead-lettered (shown in /partner status).'],
+  ...RELIABILITY_CONFIG_DOC,
   ...SLACK_CONFIG_DOC,
   ...TEAMS_CONFIG_DOC,
 ];
+
+/** PARTNERBOT_ENCRYPTION_KEY as 32 bytes (64 hex characters, or base64 / base64url), null when unset. */
+export function parseEncryptionKey(raw: string | undefined): Buffer | null {
+  const v = raw?.trim();
+  if (!v) return null;
+  const key = /^[0-9a-f]{64}$/i.test(v) ? Buffer.from(v, 'hex') : /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) ? Buffer.from(v, 'base64') : null;
+  // The value itself is never repeated in the message: it is a secret.
+  if (key?.length !== 32) throw new ConfigError('PARTNERBOT_ENCRYPTION_KEY must be 32 random bytes, written as 64 hex characters or in base64 (make one with: openssl rand -base64 32).');
+  return key;
+}
+
+/** PUBLIC_URL as an absolute http(s) base without a trailing slash, null when unset. */
+export function parsePublicUrl(raw: string | undefined): string | null {
+  const v = raw?.trim();
+  if (!v) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL "${v}" is not an absolute URL: give the bot's public address, e.g. https://partnerbot.example.org.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`PUBLIC_URL must start with https:// (or http://), not "${url.protocol}".`);
+  if (url.username || url.password) throw new ConfigError('PUBLIC_URL must not contain a user name or password: it is shown in links.');
+  if (url.search || url.hash) throw new ConfigError(`PUBLIC_URL must be a plain address without "?" or "#": links are made by adding /media/… to it.`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -89,5 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAttempts: e.DISPATCH_MAX_ATTEMPTS,
     slack,
     teams,
+    encryptionKey: parseEncryptionKey(env.PARTNERBOT_ENCRYPTION_KEY),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL),
   };
 }

@@ -148,11 +148,12 @@ export function mediaFor(deps: Deps): MediaStore | null {
 
 /**
  * Creates the app's media store and its router (mount it on the one server). `serverUrl` is read
- * when a link is made; PUBLIC_URL overrides it, because Slack and Teams fetch images from outside.
+ * when a link is made; `publicUrl` (PUBLIC_URL, validated in src/bot/config.ts) overrides it,
+ * because Slack and Teams fetch images from outside.
  */
-export function mediaRouter(deps: Deps, serverUrl: () => string, opts: Omit<MediaOptions, 'baseUrl'> = {}): express.Router {
-  const publicUrl = process.env.PUBLIC_URL?.trim();
-  const store = new MediaStore({ ...opts, baseUrl: () => publicUrl || serverUrl() });
+export function mediaRouter(deps: Deps, serverUrl: () => string, opts: Omit<MediaOptions, 'baseUrl'> & { publicUrl?: string | null } = {}): express.Router {
+  const { publicUrl, ...rest } = opts;
+  const store = new MediaStore({ ...rest, baseUrl: () => publicUrl || serverUrl() });
   stores.set(deps, store);
   return store.router();
 }

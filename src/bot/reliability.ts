@@ -13,10 +13,6 @@ export interface ReliabilityOptions {
 
 export const DEFAULT_RELIABILITY: ReliabilityOptions = { concurrency: 8, leaseMs: 60_000, pollMs: 1_000 };
 
-export const RELIABILITY_CONFIG_DOC: [string, string, string][] = [
-  ['DISPATCH_CONCURRENCY', '8', 'Messages one instance sends at once; also the most a crash can send twice (each harmless by its key).'],
-  ['CLAIM_LEASE_SECONDS', '60', 'How long an instance holds a claimed job or message; when it dies, another instance (or its restart) takes the work over after this.'],
-];
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();

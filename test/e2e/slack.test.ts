@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_SCOPES } from '../../src/adapters/slack/surface.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
 import { buttonsIn, callText, callsText, findButton } from '../fakes/slack-blocks.ts';
-import { signature } from '../fakes/slack-requests.ts';
-import { BOT_TOKEN, person, SECRET, startSlackWorld, type SlackWorld } from '../fakes/slack-world.ts';
+import { signature, SLACK_CHANNEL } from '../fakes/slack-requests.ts';
+import { BOT_TOKEN, person, SECRET, startSlackWorld, type PressWhere, type SlackWorld } from '../fakes/slack-world.ts';
 
-const CH = 'C0NORTH';
+const CH = SLACK_CHANNEL.id;
 const carol = person('carol');
 const PEOPLE: [string, string, string][] = [
   ['alice', 'third', 'Northside Foodbank'],
@@ -35,31 +35,8 @@ afterAll(async () => {
 });
 
 /** Sends a signed slash command and waits until it has been answered somewhere. */
-async function command(who: string, text: string, channel = { id: CH, name: 'northside-cpp' }): Promise<SlackCall[]> {
-  const from = w.fake.mark();
-  const req = w.payloads.command(person(who), text, channel);
-  const res = await w.slack.post(req);
-  expect(res.status).toBe(200);
-  await w.fake.waitFor(() => replied(from, person(who).id, req.responseId), `a reply to "${text}"`);
-  await w.fake.quiet();
-  await w.app.core.flush();
-  return w.fake.since(from);
-}
-
-function replied(from: number, user: string, responseId: string): boolean {
-  return w.fake.since(from).some((c) => (c.method === 'response_url' && c.args.response_id === responseId) || c.method === 'chat.postMessage' || (c.method === 'chat.postEphemeral' && c.args.user === user) || c.method === 'views.open');
-}
-
-async function press(who: string, actionId: string, value: string, where: { channel?: string | null; home?: boolean } = {}): Promise<SlackCall[]> {
-  const from = w.fake.mark();
-  const req = w.payloads.action(person(who), actionId, value, where);
-  const res = await w.slack.post(req);
-  expect(res.status).toBe(200);
-  await w.fake.waitFor(() => w.fake.since(from).some((c) => c.args.response_id === req.responseId || (where.home && c.method === 'views.publish')), `an answer to ${actionId}`);
-  await w.fake.quiet();
-  await w.app.core.flush();
-  return w.fake.since(from);
-}
+const command = (who: string, text: string, channel = SLACK_CHANNEL): Promise<SlackCall[]> => w.command(person(who), text, channel);
+const press = (who: string, actionId: string, value: string, where: PressWhere = {}): Promise<SlackCall[]> => w.press(person(who), actionId, value, where);
 
 const inChannel = (calls: SlackCall[]) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === CH);
 const dmsTo = (calls: SlackCall[], who: string) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === person(who).id);

@@ -1,6 +1,8 @@
 // A fake Slack Web API on 127.0.0.1: POST /api/<method> (form or JSON, Bearer token), answers like
 // Slack ({ ok: true, ... }), records every call, and can be told to answer 429 + Retry-After or an
-// error. Also takes response_url posts (POST /respond/<id>) and hands out a Socket Mode URL.
+// error. Also takes response_url posts (POST /respond/<id>), hands out a Socket Mode URL, and runs
+// the external file upload flow (files.getUploadURLExternal → POST /upload/<file id> with the bytes
+// → files.completeUploadExternal), keeping each shared file with its bytes in `uploads`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -21,7 +23,34 @@ export interface FakeTeam {
   botUserId: string;
 }
 
-const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
+/** A file shared with files.completeUploadExternal, with the bytes posted to its upload_url. */
+export interface SlackUpload {
+  id: string;
+  filename: string;
+  title: string;
+  altText: string | null;
+  /** The conversation it was shared into (null: private to the bot). */
+  channel: string | null;
+  bytes: Buffer;
+  seq: number;
+}
+
+interface PendingUpload {
+  id: string;
+  filename: string;
+  length: number;
+  altText: string | null;
+  bytes: Buffer | null;
+}
+
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'files'];
+/** What Slack's files.completeUploadExternal accepts as channel_id: a conversation, never a user. */
+const CONVERSATION_ID = /^[CGDZ][A-Z0-9]{8,}$/;
+
+/** The id of the bot's DM with a user, as this fake's conversations.open and chat.postMessage give it. */
+export function dmOf(user: string): string {
+  return `D${user.replace(/^[UW]/, '').padEnd(8, '0')}`;
+}
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
@@ -34,6 +63,10 @@ export class FakeSlack {
   oauthAccess: Record<string, unknown> | null = null;
   /** What apps.connections.open answers as the WebSocket URL. */
   socketUrl: string | null = null;
+  /** Files shared with files.completeUploadExternal, in order. */
+  readonly uploads: SlackUpload[] = [];
+  private readonly pending = new Map<string, PendingUpload>();
+  private fileSeq = 0;
   private readonly failures = new Map<string, { failure: Failure; when: (args: Record<string, any>) => boolean }[]>();
   private server: http.Server | null = null;
   private seq = 0;
@@ -57,6 +90,24 @@ export class FakeSlack {
     const app = express();
     app.use(express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb' }));
     app.post('/api/:method', (req, res) => this.api(req, res));
+    // The bytes of an upload, raw or as multipart form data (what WebClient.filesUploadV2 sends).
+    app.post('/upload/:id', express.raw({ type: () => true, limit: '20mb' }), async (req, res) => {
+      const pending = this.pending.get(String(req.params.id));
+      if (!pending) {
+        res.status(404).send('unknown upload');
+        return;
+      }
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const type = req.get('content-type') ?? '';
+      let bytes = raw;
+      if (type.startsWith('multipart/form-data')) {
+        const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+        const file = [...form.values()].find((v) => typeof v !== 'string') as Blob | undefined;
+        bytes = file ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+      }
+      pending.bytes = bytes;
+      res.type('text/plain').send(`OK - ${bytes.length}`);
+    });
     app.post('/respond/:id', (req, res) => {
       this.record('response_url', null, { ...(req.body as object), response_id: req.params.id });
       res.json({ ok: true });
@@ -164,7 +215,36 @@ export class FakeSlack {
         return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'partnerbot', team_id: team.teamId, user_id: team.botUserId, bot_id: `B${team.botUserId}`, enterprise_id: team.enterpriseId, is_enterprise_install: false };
       case 'chat.postMessage': {
         const ts = `${++this.ts}.000100`;
-        return { ok: true, channel: args.channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
+        // Like Slack, a post to a user id lands in (and answers with) the DM's own id.
+        const channel = /^[UW]/.test(String(args.channel)) ? dmOf(String(args.channel)) : args.channel;
+        return { ok: true, channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
+      }
+      case 'conversations.open': {
+        const users = String(args.users ?? '').split(',').filter(Boolean);
+        if (users.length !== 1) return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, channel: { id: dmOf(users[0]!) } };
+      }
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (!args.filename || !Number.isInteger(length) || length < 1) return { ok: false, error: 'invalid_arguments' };
+        const id = `F0FAKE${String(++this.fileSeq).padStart(5, '0')}`;
+        this.pending.set(id, { id, filename: String(args.filename), length, altText: typeof args.alt_text === 'string' ? args.alt_text : null, bytes: null });
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const channel = typeof args.channel_id === 'string' && args.channel_id ? args.channel_id : null;
+        if (channel !== null && !CONVERSATION_ID.test(channel)) return { ok: false, error: 'invalid_arguments', detail: 'input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$ [json-pointer:/channel_id]' };
+        const files = Array.isArray(args.files) ? (args.files as { id?: string; title?: string }[]) : [];
+        const found = files.map((f) => this.pending.get(String(f.id)));
+        if (!files.length || found.some((p) => !p?.bytes || p.bytes.length !== p.length)) return { ok: false, error: 'file_upload_failed' };
+        const shared = files.map((f, i) => {
+          const p = found[i]!;
+          this.pending.delete(p.id);
+          const upload: SlackUpload = { id: p.id, filename: p.filename, title: f.title ?? p.filename, altText: p.altText, channel, bytes: p.bytes!, seq: this.seq };
+          this.uploads.push(upload);
+          return upload;
+        });
+        return { ok: true, files: shared.map((u) => ({ id: u.id, name: u.filename, title: u.title, size: u.bytes.length, channels: u.channel ? [u.channel] : [] })) };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${++this.ts}.000200` };

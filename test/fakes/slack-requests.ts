@@ -67,6 +67,9 @@ export interface SlackPerson {
   name: string;
 }
 
+/** The partnership's channel in the Slack stories (a realistic id: Slack's file sharing checks the shape). */
+export const SLACK_CHANNEL = { id: 'C0NORTHCPP', name: 'northside-cpp' };
+
 /** Builds the payloads of one workspace, pointing response_urls at the fake. */
 export class SlackPayloads {
   private n = 0;
@@ -75,7 +78,7 @@ export class SlackPayloads {
     readonly responseUrl: (id: string) => string,
   ) {}
 
-  command(user: SlackPerson, text: string, channel = { id: 'C0NORTH', name: 'northside-cpp' }): SlackRequest & { responseId: string } {
+  command(user: SlackPerson, text: string, channel = SLACK_CHANNEL): SlackRequest & { responseId: string } {
     const responseId = `cmd-${++this.n}`;
     const f = fixture<Record<string, string>>('slash-command');
     return {
@@ -109,15 +112,15 @@ export class SlackPayloads {
       p.container = { type: 'view', view_id: 'V0HOME' };
       p.view = { id: 'V0HOME', type: 'home', team_id: this.teamId, blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h', app_id: 'A0PARTNER', bot_id: 'BU0BOT' };
     } else {
-      const channel = where.channel ?? 'C0NORTH';
-      p.channel = { id: channel, name: channel.startsWith('D') ? 'directmessage' : 'northside-cpp' };
+      const channel = where.channel ?? SLACK_CHANNEL.id;
+      p.channel = { id: channel, name: channel.startsWith('D') ? 'directmessage' : SLACK_CHANNEL.name };
       p.container = { ...p.container, channel_id: channel };
       p.response_url = this.responseUrl(responseId);
     }
     return { ...interactionRequest(p), responseId };
   }
 
-  submission(user: SlackPerson, callbackId: string, values: Record<string, Record<string, unknown>>, channel: string | null = 'C0NORTH'): SlackRequest {
+  submission(user: SlackPerson, callbackId: string, values: Record<string, Record<string, unknown>>, channel: string | null = SLACK_CHANNEL.id): SlackRequest {
     const p = fixture('view-submission');
     p.team = { id: this.teamId, domain: 'northside' };
     p.user = { id: user.id, username: user.name, name: user.name, team_id: this.teamId };

@@ -1,15 +1,12 @@
-// Starts the real app with Teams on (authentication off, as for the Emulator) against a fake Bot
-// Connector on loopback, for the Teams e2e tests; each exchange posts one activity and returns what
-// the bot sent meanwhile, after the outbox has been flushed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { startApp, type App } from '../../src/bot/app.ts';
-import { SimulatedClock } from '../../src/bot/clock.ts';
-import { loadConfig } from '../../src/bot/config.ts';
+// The Teams side of the e2e tests: a fake Bot Connector on loopback, the settings that turn Teams on
+// with authentication off (as for the Emulator), and a driver where each exchange posts one activity
+// and returns what the bot sent meanwhile, after the outbox has been flushed. `startTeamsWorld` runs
+// the real app with Teams alone; test/fakes/both-world.ts runs it with Slack too.
+import type { App } from '../../src/bot/app.ts';
+import type { SimulatedClock } from '../../src/bot/clock.ts';
 import { FakeBotConnector, type ConnectorCall } from './bot-connector.ts';
 import { executeInvoke, submitMessage, TeamsClient, textMessage, type TeamsPerson, type Where } from './teams-activities.ts';
+import { launchApp } from './world.ts';
 
 export interface Exchange {
   /** The bot's HTTP answer (an invoke's response; empty for other activities). */
@@ -18,11 +15,9 @@ export interface Exchange {
   calls: ConnectorCall[];
 }
 
-export interface TeamsWorld {
-  app: App;
+export interface TeamsSide {
   fake: FakeBotConnector;
   client: TeamsClient;
-  clock: SimulatedClock;
   /** Sends an activity, waits for the outbox, and returns what the bot sent meanwhile. */
   exchange(activity: unknown): Promise<Exchange>;
   /** A typed message (in a channel, start it with `<at>partnerbot</at>`). */
@@ -31,45 +26,59 @@ export interface TeamsWorld {
   execute(p: TeamsPerson, where: Where, data: Record<string, unknown>): Promise<Exchange>;
   /** An Action.Submit press, as older clients send it. */
   submit(p: TeamsPerson, where: Where, data: Record<string, unknown>): Promise<Exchange>;
+}
+
+export interface TeamsWorld extends TeamsSide {
+  app: App;
+  clock: SimulatedClock;
   /** Runs the scheduler at `now` (the clock moves there) and flushes the outbox; returns what was sent. */
   tick(now: string): Promise<ConnectorCall[]>;
   stop(): Promise<void>;
 }
 
-export async function startTeamsWorld(start: Date): Promise<TeamsWorld> {
-  const fake = await new FakeBotConnector().start();
-  const dir = mkdtempSync(join(tmpdir(), 'partnerbot-teams-'));
-  const clock = new SimulatedClock();
-  clock.set(start);
-  const config = loadConfig({ DATABASE_URL: join(dir, 'bot.sqlite'), PORT: '0', SCHEDULER: 'false', LOG_LEVEL: 'silent', TEAMS_ENABLED: 'true' });
-  const app = await startApp(config, { log: pino({ level: process.env.TEAMS_TEST_LOG ?? 'silent' }), clock });
-  const client = new TeamsClient(app.url);
+/** Teams on with no app id: authentication off, allowed because the app listens on loopback. */
+export const TEAMS_ENV: Record<string, string> = { TEAMS_ENABLED: 'true' };
 
+/** The driver of a running app's Teams side. */
+export function teamsSide(app: App, fake: FakeBotConnector): TeamsSide {
+  const client = new TeamsClient(app.url);
   async function exchange(activity: unknown): Promise<Exchange> {
     const mark = fake.mark();
     const body = await client.ok(activity);
     await app.core.flush();
     return { body, calls: fake.since(mark) };
   }
-
   return {
-    app,
     fake,
     client,
-    clock,
     exchange,
     say: (p, where, text) => exchange(textMessage(p, where, text, fake.url)),
     execute: (p, where, data) => exchange(executeInvoke(p, where, data, fake.url)),
     submit: (p, where, data) => exchange(submitMessage(p, where, data, fake.url)),
-    async tick(now) {
-      const mark = fake.mark();
-      await app.core.tick(new Date(now));
-      return fake.since(mark);
-    },
-    async stop() {
-      await app.stop();
-      await fake.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
   };
+}
+
+export async function startTeamsWorld(start: Date): Promise<TeamsWorld> {
+  const fake = await new FakeBotConnector().start();
+  try {
+    const launched = await launchApp(TEAMS_ENV, { start, logLevel: process.env.TEAMS_TEST_LOG });
+    const { app } = launched;
+    return {
+      ...teamsSide(app, fake),
+      app,
+      clock: launched.clock,
+      async tick(now) {
+        const mark = fake.mark();
+        await app.core.tick(new Date(now));
+        return fake.since(mark);
+      },
+      async stop() {
+        await launched.stop();
+        await fake.stop();
+      },
+    };
+  } catch (err) {
+    await fake.stop();
+    throw err;
+  }
 }

@@ -16,31 +16,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../../db/store.ts';
 import { startApp, type App } from '../../src/bot/app.ts';
-import type { BotCore } from '../../src/bot/core.ts';
 import { loadConfig } from '../../src/bot/config.ts';
 import { FakeBotConnector } from '../fakes/bot-connector.ts';
 import { signature, type SlackRequest } from '../fakes/slack-requests.ts';
 import { person as slackPerson, SECRET, startSlackWorld, type SlackWorld } from '../fakes/slack-world.ts';
 import { CHANNEL, person as teamsPerson, TeamsClient, TENANT, textMessage } from '../fakes/teams-activities.ts';
+import { spyOnCore, type CoreSpy } from './core-spy.ts';
 import { guardLoopback, type LoopbackGuard } from './loopback-guard.ts';
 import { rowCounts } from './support.ts';
-
-/** Counts every call the adapters make into the core: a refused request must make none. */
-function spyOnCore(core: BotCore): { readonly count: number } {
-  let count = 0;
-  for (const name of ['runCommand', 'runAction', 'greet', 'home'] as const) {
-    const original = core[name] as (...args: unknown[]) => unknown;
-    (core as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      count++;
-      return original.apply(core, args);
-    };
-  }
-  return {
-    get count() {
-      return count;
-    },
-  };
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
 
@@ -49,7 +32,7 @@ const settle = () => new Promise((r) => setTimeout(r, 150));
 describe('Slack: /slack/events takes only requests signed by Slack, recently', () => {
   let w: SlackWorld;
   let guard: LoopbackGuard;
-  let core: { readonly count: number };
+  let core: CoreSpy;
   const carol = slackPerson('carol');
   const nowSec = () => Math.floor(Date.now() / 1000);
 
@@ -112,7 +95,7 @@ describe('Slack: /slack/events takes only requests signed by Slack, recently', (
       }
     }
     await settle();
-    expect(core.count).toBe(0);
+    expect(core.calls).toBe(0);
     expect(w.fake.since(from)).toEqual([]);
     expect(await rowCounts(w.app.deps.store as SqlStore)).toEqual(before);
     expect(guard.blocked).toEqual([]);
@@ -124,7 +107,7 @@ describe('Slack: /slack/events takes only requests signed by Slack, recently', (
     const ts = nowSec() - 290;
     expect(await post(setup, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature(SECRET, ts, setup.body) })).toBe(200);
     await w.fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'), 'the set-up announcement');
-    expect(core.count).toBeGreaterThan(0);
+    expect(core.calls).toBeGreaterThan(0);
     const after = await rowCounts(w.app.deps.store as SqlStore);
     expect(after.partnerships).toBe(before.partnerships! + 1);
     expect(guard.blocked).toEqual([]);
@@ -155,7 +138,7 @@ describe('Teams with an app id: every activity carries a valid Bot Framework tok
   let client: TeamsClient;
   let dir: string;
   let guard: LoopbackGuard;
-  let core: { readonly count: number };
+  let core: CoreSpy;
   const carol = teamsPerson('carol', 'Carol Chair');
 
   beforeAll(async () => {
@@ -220,7 +203,7 @@ describe('Teams with an app id: every activity carries a valid Bot Framework tok
     }
     await settle();
     await app.core.flush();
-    expect(core.count).toBe(0);
+    expect(core.calls).toBe(0);
     expect(fake.calls).toEqual([]);
     expect(await rowCounts(app.deps.store as SqlStore)).toEqual(before);
     expect(await app.deps.store.partnershipByChannel({ platform: 'teams', workspace: TENANT, channel: CHANNEL })).toBeNull();

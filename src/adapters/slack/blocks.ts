@@ -5,6 +5,7 @@
 import type { types } from '@slack/bolt';
 import { encodeAction, plain, type Block, type Button, type Message, type Text } from '../../domain/message.ts';
 import { cleanPlain, escapeMrkdwn, escapeUserText, truncate } from './escape.ts';
+import type { Attachable } from './files.ts';
 
 type KnownBlock = types.KnownBlock;
 type ButtonElement = types.Button;
@@ -75,9 +76,23 @@ function md(text: string): MrkdwnElement {
   return { type: 'mrkdwn', text: text || ' ', verbatim: true };
 }
 
+/**
+ * Where an image or file block's bytes go (src/adapters/slack/files.ts): 'here' — uploaded into the
+ * same conversation right after the message, so the message says nothing of it; 'dm' — uploaded to
+ * the person's DM (a private reply cannot carry a file), so the message says so; null — not uploaded
+ * (a link that expired, the Home tab): described in words instead.
+ */
+export type AttachedAt = 'here' | 'dm' | null;
+
+export interface RenderOptions {
+  attached?: (block: Attachable) => AttachedAt;
+}
+
 class Renderer {
   private n = 0;
   readonly blocks: KnownBlock[] = [];
+
+  constructor(private readonly attached: (block: Attachable) => AttachedAt = () => null) {}
 
   button(label: string, actionId: string, value: string, style?: 'primary' | 'danger'): ButtonElement {
     const el: ButtonElement = {
@@ -135,10 +150,36 @@ class Renderer {
       case 'bars':
         this.blocks.push({ type: 'section', text: md(truncate(barChart(bl), LIMITS.sectionText)) });
         return;
+      case 'image':
+      case 'file':
+        this.attachment(bl);
+        return;
       case 'divider':
         this.blocks.push({ type: 'divider' });
         return;
     }
+  }
+
+  private attachment(bl: Attachable): void {
+    const where = this.attached(bl);
+    if (where === 'here') return;
+    const title = bl.title ?? (bl.kind === 'file' ? bl.name : 'Chart');
+    const icon = bl.kind === 'image' ? ':bar_chart:' : ':page_facing_up:';
+    if (where === 'dm') {
+      this.blocks.push({ type: 'context', elements: [md(`${icon} ${mrkdwn([{ text: title, user: true, bold: true }, { text: ': sent to you as a direct message from partnerbot.' }], 500)}`)] });
+      return;
+    }
+    if (bl.kind === 'image') {
+      this.blocks.push({ type: 'context', elements: [md(`${icon} ${mrkdwn([{ text: `${title}: `, user: true }, { text: bl.alt, user: true }], 2000)}`)] });
+      return;
+    }
+    if (bl.url !== undefined && /^https?:\/\//i.test(bl.url) && bl.url.length <= LIMITS.buttonUrl) {
+      const el = this.button(`Open ${title}`, LINK_ACTION, 'link');
+      el.url = bl.url;
+      this.blocks.push({ type: 'actions', elements: [el] });
+      return;
+    }
+    this.blocks.push({ type: 'context', elements: [md(`${icon} ${mrkdwn([{ text: title, user: true, bold: true }, { text: ' could not be attached here: ask again in a direct message with partnerbot.' }], 500)}`)] });
   }
 }
 
@@ -164,8 +205,8 @@ export interface Rendered {
 }
 
 /** A message as Block Kit blocks plus fallback text; `maxBlocks` is 50 for messages, 100 for Home. */
-export function renderMessage(message: Message, maxBlocks: number = LIMITS.messageBlocks): Rendered {
-  const r = new Renderer();
+export function renderMessage(message: Message, maxBlocks: number = LIMITS.messageBlocks, opts: RenderOptions = {}): Rendered {
+  const r = new Renderer(opts.attached);
   if (message.heading !== undefined) r.blocks.push({ type: 'header', text: { type: 'plain_text', text: cleanPlain(message.heading, LIMITS.header), emoji: true } });
   for (const bl of message.blocks) r.block(bl);
   let blocks = r.blocks;

@@ -1,10 +1,17 @@
 // Slack settings from the environment: one workspace (bot token) or many (OAuth install), over HTTP
 // at /slack/events or over Socket Mode. Null when no Slack variable is set.
-import { ConfigError } from '../../bot/config.ts';
+import { ConfigError, parseEncryptionKey } from '../../bot/config.ts';
 
 export type SlackAuth =
   | { kind: 'single'; botToken: string }
-  | { kind: 'oauth'; clientId: string; clientSecret: string; stateSecret: string };
+  | {
+      kind: 'oauth';
+      clientId: string;
+      clientSecret: string;
+      stateSecret: string;
+      /** Seals the installations (their bot tokens) in the database: PARTNERBOT_ENCRYPTION_KEY, when set. */
+      encryptionKey?: Buffer;
+    };
 
 export interface SlackConfig {
   auth: SlackAuth;
@@ -65,7 +72,8 @@ export function slackConfig(env: NodeJS.ProcessEnv): SlackConfig | null {
     const why = 'installing into many workspaces needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET';
     const stateSecret = need(env, 'SLACK_STATE_SECRET', why);
     if (stateSecret.length < 16) throw new ConfigError('SLACK_STATE_SECRET must be at least 16 characters.');
-    auth = { kind: 'oauth', clientId: need(env, 'SLACK_CLIENT_ID', why), clientSecret: need(env, 'SLACK_CLIENT_SECRET', why), stateSecret };
+    const encryptionKey = parseEncryptionKey(env.PARTNERBOT_ENCRYPTION_KEY);
+    auth = { kind: 'oauth', clientId: need(env, 'SLACK_CLIENT_ID', why), clientSecret: need(env, 'SLACK_CLIENT_SECRET', why), stateSecret, ...(encryptionKey ? { encryptionKey } : {}) };
   } else {
     const botToken = need(env, 'SLACK_BOT_TOKEN', 'give the bot token (xoxb-…) from OAuth & Permissions, or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET to install into many workspaces');
     if (!botToken.startsWith('xoxb-')) throw new ConfigError('SLACK_BOT_TOKEN must be a bot token starting with "xoxb-".');

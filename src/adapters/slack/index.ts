@@ -4,9 +4,11 @@
 import { App, ExpressReceiver, SocketModeReceiver, webApi, type Authorize } from '@slack/bolt';
 import express from 'express';
 import { SlackInstallations } from '../../../db/slack-installations.ts';
+import { mediaFor } from '../../bot/media.ts';
 import type { AdapterContext, PlatformAdapter } from '../../bot/platform.ts';
 import { boltLogger, clientOptions, type WebClient } from './client.ts';
 import type { SlackConfig } from './config.ts';
+import type { MediaReader } from './files.ts';
 import { registerListeners } from './listeners.ts';
 import { slackSender } from './sender.ts';
 import { BOT_SCOPES, EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH } from './surface.ts';
@@ -31,7 +33,7 @@ function singleWorkspace(client: WebClient, botToken: string): Authorize<boolean
 export async function createSlackAdapter(ctx: AdapterContext, config: SlackConfig): Promise<PlatformAdapter> {
   const logger = boltLogger(ctx.log);
   const options = clientOptions(config.apiUrl, logger);
-  const installations = config.auth.kind === 'oauth' ? new SlackInstallations(ctx.db, () => ctx.deps.clock.now()) : null;
+  const installations = config.auth.kind === 'oauth' ? new SlackInstallations(ctx.db, () => ctx.deps.clock.now(), { encryptionKey: config.auth.encryptionKey }) : null;
 
   let router: express.Router | undefined;
   let receiver: ExpressReceiver | SocketModeReceiver;
@@ -74,12 +76,14 @@ export async function createSlackAdapter(ctx: AdapterContext, config: SlackConfi
     clientOptions: options,
     ...(config.auth.kind === 'single' ? { authorize: singleWorkspace(clientForToken(config.auth.botToken), config.auth.botToken) } : {}),
   });
-  registerListeners(app, { core: ctx.core, log: ctx.log });
+  // The media store is mounted after the adapters are made, so it is looked up when a file is sent.
+  const readMedia: MediaReader = async (url) => (await mediaFor(ctx.deps)?.read(url)) ?? null;
+  registerListeners(app, { core: ctx.core, log: ctx.log, readMedia });
 
   return {
     platform: 'slack',
     ...(router ? { router } : {}),
-    sender: slackSender({ clientFor }),
+    sender: slackSender({ clientFor, readMedia }),
     async start() {
       if (receiver instanceof SocketModeReceiver) await app.start();
     },

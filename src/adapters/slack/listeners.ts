@@ -7,7 +7,8 @@ import { decodeAction } from '../../domain/message.ts';
 import { slackActor, workspaceOf } from './actor.ts';
 import { baseActionId, LINK_ACTION, LIMITS, renderMessage } from './blocks.ts';
 import type { WebClient } from './client.ts';
-import { deliver, type Place } from './deliver.ts';
+import { deliver, type DeliverDeps, type Place } from './deliver.ts';
+import type { MediaReader } from './files.ts';
 import { errorBlock, MODAL_CALLBACK_PREFIX, modalFor, modalView, refusal, submissionText, type ModalKind, type ModalMeta } from './modals.ts';
 import { BOT_EVENTS, SLASH_COMMAND } from './surface.ts';
 
@@ -16,6 +17,8 @@ const ACTION_IDS = /^(consult\.respond|pulse\.answer|command|link)(#\d+)?$/;
 export interface ListenerDeps {
   core: BotCore;
   log: Logger;
+  /** The bytes behind the bot's chart and document links, for uploading them (null: none). */
+  readMedia: MediaReader | null;
 }
 
 async function publishHome(core: BotCore, client: WebClient, workspace: string, user: string): Promise<void> {
@@ -42,7 +45,44 @@ function parseMeta(raw: string | undefined): ModalMeta {
   }
 }
 
-export function registerListeners(app: App, { core, log }: ListenerDeps): void {
+const INTERACTIONS = new Set(['block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion', 'interactive_message', 'dialog_submission', 'dialog_suggestion', 'dialog_cancellation', 'workflow_step_edit']);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optional = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || v === null || ok(v);
+
+/**
+ * Whether a (signed) body has the shape Bolt relies on before any listener of ours runs. Slack never
+ * sends anything else, but Bolt dereferences these fields while routing and would answer 500.
+ */
+export function routableBody(body: unknown): boolean {
+  if (!isRecord(body)) return false;
+  if (body.event !== undefined && !(isRecord(body.event) && typeof body.event.type === 'string' && optional(body.event.item, isRecord))) return false;
+  if (body.actions !== undefined && !(Array.isArray(body.actions) && body.actions.length > 0 && body.actions.every(isRecord))) return false;
+  for (const key of ['channel', 'user', 'team', 'enterprise', 'view', 'container', 'message', 'state']) {
+    if (!optional(body[key], isRecord)) return false;
+  }
+  // Interactions say who acted; form submissions carry the form.
+  if (typeof body.type === 'string' && INTERACTIONS.has(body.type) && !(isRecord(body.user) && typeof body.user.id === 'string')) return false;
+  if ((body.type === 'view_submission' || body.type === 'view_closed') && !isRecord(body.view)) return false;
+  return optional(body.authorizations, (a) => Array.isArray(a) && a.every(isRecord));
+}
+
+export function registerListeners(app: App, { core, log, readMedia }: ListenerDeps): void {
+  // A body Bolt cannot route is acknowledged and dropped (200, nothing runs) instead of a 500; one no
+  // listener took (an event or button we do not have) is acknowledged once every listener is done,
+  // rather than left to Bolt's 404 after 3 seconds (which makes Slack retry an event, and hold the request).
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    if (!routableBody(event.body)) {
+      log.warn('slack: dropped a signed request whose body is not shaped like anything Slack sends');
+      await event.ack();
+      return;
+    }
+    let acked = false;
+    const ack = event.ack;
+    await processEvent({ ...event, ack: (response) => ((acked = true), ack(response)) });
+    if (!acked) await ack();
+  };
+  const out: DeliverDeps = { readMedia, log };
   // /partner <text>: ack within Slack's 3 seconds, then run it (or open the form for a bare command).
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client, context }) => {
     await ack();
@@ -54,7 +94,7 @@ export function registerListeners(app: App, { core, log }: ListenerDeps): void {
       return;
     }
     const replies = await core.runCommand(actor, command.text);
-    await deliver(client, { conversation: command.channel_id || null, user: command.user_id, respond }, replies);
+    await deliver(client, { conversation: command.channel_id || null, user: command.user_id, respond }, replies, out);
   });
 
   // Buttons: the core decides; the person alone sees the confirmation.
@@ -77,18 +117,21 @@ export function registerListeners(app: App, { core, log }: ListenerDeps): void {
     const fromHome = body.view?.type === 'home';
     const place: Place = { conversation: fromHome ? null : channelId, user: body.user.id };
     if (!fromHome && body.response_url) place.respond = respond;
-    await deliver(client, place, replies);
+    await deliver(client, place, replies, out);
     if (fromHome) await publishHome(core, client, workspace, body.user.id);
   });
 
   // A submitted form becomes a command; a refusal is shown on the field it is about.
   app.view({ type: 'view_submission', callback_id: new RegExp(`^${MODAL_CALLBACK_PREFIX.replace('.', '\\.')}`) }, async ({ ack, body, view, client, context }) => {
     const kind = kindOf(view.callback_id);
-    if (!kind) {
+    const values = view.state?.values;
+    // Slack always sends who submitted and the fields; without them there is no form of ours to run
+    // (and throwing before the ack would answer 500).
+    if (!kind || typeof body.user?.id !== 'string' || typeof values !== 'object' || values === null) {
       await ack();
       return;
     }
-    const built = submissionText(kind, view.state.values);
+    const built = submissionText(kind, values);
     if ('errors' in built) {
       await ack({ response_action: 'errors', errors: built.errors });
       return;
@@ -103,7 +146,7 @@ export function registerListeners(app: App, { core, log }: ListenerDeps): void {
       return;
     }
     await ack();
-    await deliver(client, { conversation: meta.channel, user: body.user.id }, replies);
+    await deliver(client, { conversation: meta.channel, user: body.user.id }, replies, out);
   });
 
   // The Home tab: the person's own view, fresh each time it is opened.

@@ -14,6 +14,10 @@ export const METHOD_SCOPES: Record<string, string | null> = {
   'chat.postMessage': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'users.info': 'users:read',
+  // Charts and documents (src/adapters/slack/files.ts): the external upload flow, into a DM opened for it.
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
+  'conversations.open': 'im:write',
   'views.open': null,
   'views.publish': null,
   'auth.test': null,

@@ -36,6 +36,7 @@ interface Outcome {
 }
 
 const UNKNOWN_PERSON = neutral(undefined, para(t('I could not tell who you are in Teams, so nothing was recorded.')));
+const CARD_FAILED = neutral(undefined, para(t('Sorry, that did not work, and nothing was recorded. Please try again, or type the command instead.')));
 
 /** jsonwebtoken's errors, which the Bot Framework SDK passes on as they are. */
 const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
@@ -58,8 +59,50 @@ function forgedTokensAre401(adapter: BotAdapter): void {
   };
 }
 
+const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Why a request body cannot be an activity the SDK can handle, or null when it can. Every activity
+ * the Bot Connector sends has a type, a channel, a serviceUrl and ids for sender, bot and conversation. */
+export function activityProblem(body: unknown): string | null {
+  if (!record(body)) return 'The body must be a Bot Framework activity (a JSON object).';
+  for (const field of ['type', 'channelId', 'serviceUrl'] as const) if (!text(body[field])) return `The activity has no ${field}.`;
+  for (const field of ['from', 'recipient', 'conversation'] as const) {
+    const party = body[field];
+    if (!record(party) || !text(party.id)) return `The activity has no ${field}.id.`;
+    for (const key of ['name', 'aadObjectId', 'tenantId', 'conversationType', 'role'] as const) {
+      if (party[key] !== undefined && party[key] !== null && typeof party[key] !== 'string') return `The activity's ${field}.${key} must be a string.`;
+    }
+  }
+  for (const field of ['id', 'name', 'text', 'replyToId', 'locale'] as const) {
+    if (body[field] !== undefined && body[field] !== null && typeof body[field] !== 'string') return `The activity's ${field} must be a string.`;
+  }
+  if (body.channelData !== undefined && body.channelData !== null && !record(body.channelData)) return "The activity's channelData must be an object.";
+  return null;
+}
+
+/**
+ * Malformed activities (no type, a serviceUrl that is not a string, ...) make the SDK throw before
+ * any turn starts, which the server answers with a 500: they are the caller's fault, so a 400.
+ */
+function malformedActivitiesAre400(adapter: BotAdapter): void {
+  type Res = { status(code: number): { json(body: unknown): void } };
+  const a = adapter as unknown as { process(req: { body?: unknown }, res: Res, ...rest: unknown[]): Promise<void> };
+  const process = a.process.bind(adapter);
+  a.process = async (req, res, ...rest) => {
+    const problem = rest.length === 1 ? activityProblem(req.body) : null; // (req, res, logic): an HTTP request
+    if (problem) {
+      res.status(400).json({ error: problem });
+      return;
+    }
+    await process(req, res, ...rest);
+  };
+}
+
 export function registerListeners(app: Application<TurnState>, d: ListenerDeps): void {
+  // Hardening of the adapter's HTTP handling (it is the same object src/adapters/teams/index.ts calls).
   forgedTokensAre401(app.adapter);
+  malformedActivitiesAre400(app.adapter);
   /** After a poll answer, the rest of the poll, so the refreshed card still lets them answer the others. */
   async function restOfPoll(value: string): Promise<Message[]> {
     const action = decodeAction('pulse.answer', value);
@@ -97,7 +140,14 @@ export function registerListeners(app: Application<TurnState>, d: ListenerDeps):
 
   // Universal Actions: the returned card replaces the pressed card for this person only.
   app.adaptiveCards.actionExecute<ActionData>(CARD_VERBS, async (ctx, _state, data) => {
-    const out = await act(ctx, data);
+    let out: Outcome;
+    try {
+      out = await act(ctx, data);
+    } catch (err) {
+      // An invoke must be answered: without a card Teams gets the SDK's 501 and shows a vague error.
+      d.log.error({ err, verb: data?.verb }, 'teams: a card action failed');
+      return renderCard(CARD_FAILED);
+    }
     // In a 1:1 chat the refreshed card is the natural place for the answer, not a second message.
     if (ctx.activity.conversation?.conversationType === 'personal' && !out.form && !out.mine.length && out.shared.length) {
       return renderCard(...out.shared);
@@ -183,5 +233,12 @@ export function registerListeners(app: Application<TurnState>, d: ListenerDeps):
     const actor = actorOf(a);
     if (a.action !== 'add' || conversationKind(a) !== 'personal' || !actor) return;
     await ctx.sendActivity(messageActivity(await d.core.home(actor)));
+  });
+
+  // Any other invoke (a card verb or feature partnerbot does not have): a 400 that says so, rather
+  // than the SDK's 501 for an invoke nobody answered.
+  app.activity(ActivityTypes.Invoke, async (ctx) => {
+    const error = { code: 'BadRequest', message: 'partnerbot does not handle this request.' };
+    await ctx.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: error } } });
   });
 }
