@@ -221,8 +221,15 @@ describe('a partnership life on Microsoft Teams', () => {
   }
 
   it('shows pulse results after close with medians when 6 answered, and withholds them when only 4 did', async () => {
-    const six = callsText(await runPoll(VOTERS));
+    const sixCalls = await runPoll(VOTERS);
+    const six = callsText(sixCalls);
     expect(six).toMatch(/6 answered/);
+    // The trend chart arrives as an Adaptive Card image served by the bot, and the image is really there.
+    const image = /"type":"Image","url":"([^"]+\/media\/[^"]+\.png)"/.exec(JSON.stringify(sixCalls.map((c) => c.body)));
+    expect(image).not.toBeNull();
+    const png = await fetch(image![1]!);
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toMatch(/image\/png/);
     expect(six).toMatch(/[Mm]edian/);
     const four = callsText(await runPoll([alice, bob, dan, erin]));
     expect(four).toMatch(/at least 5/);
