@@ -2,7 +2,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
@@ -96,8 +96,37 @@ function openSqlite(path: string): SqlStore {
     sqlite?.close();
     throw new Error(`Cannot open the SQLite database ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return new SqlStore(db, 'sqlite');
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+/** Longer SQL (bulk inserts) is rarely repeated verbatim and is cheap to prepare relative to running it. */
+const MAX_CACHED_SQL_LENGTH = 16_384;
+
+/**
+ * Kysely's SqliteDriver prepares every query afresh; preparing costs about as much as running a
+ * small query. This hands it one prepared statement per SQL text instead (least recently used
+ * dropped past STATEMENT_CACHE_SIZE). Safe because the driver runs one query at a time on the
+ * connection, and better-sqlite3 re-prepares a statement itself after a schema change.
+ */
+function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      if (text.length > MAX_CACHED_SQL_LENGTH) return sqlite.prepare(text);
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text); // re-inserted below: most recently used last
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
 }
 
 /** bigint (count(*)) and numeric come back from pg as strings; the store's numbers are small. */

@@ -30,8 +30,6 @@ import { sealingAfter, withRetention } from './jobs/retention.ts';
 import { privacyHandlers, sealingBallots } from './handlers/privacy.ts';
 import { linkHandlers } from './handlers/link.ts';
 import { createLogger } from './logger.ts';
-import { createSlackAdapter } from '../adapters/slack/index.ts';
-import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import type { PlatformAdapter } from './platform.ts';
 import { createScheduler } from './scheduler.ts';
 import { greet, home } from './personal.ts';
@@ -155,8 +153,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const adapters: PlatformAdapter[] = [];
   const adapterContext = { core, deps, db: store.db, dialect: store.dialect, log, host: config.host };
-  if (config.slack) adapters.push(await createSlackAdapter(adapterContext, config.slack));
-  if (config.teams) adapters.push(await createTeamsAdapter(adapterContext, config.teams));
+  // Loaded only when configured: @slack/bolt and teams-ai cost start-up time and memory otherwise.
+  if (config.slack) {
+    const { createSlackAdapter } = await import('../adapters/slack/index.ts');
+    adapters.push(await createSlackAdapter(adapterContext, config.slack));
+  }
+  if (config.teams) {
+    const { createTeamsAdapter } = await import('../adapters/teams/index.ts');
+    adapters.push(await createTeamsAdapter(adapterContext, config.teams));
+  }
   for (const a of adapters) senders[a.platform] = wrap(a.platform, a.sender);
 
   const routers = [

@@ -105,7 +105,8 @@ export interface WorkingWeek {
 }
 
 export function isWorkingDay(date: string, week: WorkingWeek): boolean {
-  return week.workDays.includes(isoWeekday(date)) && publicHoliday(date, week.region) === null;
+  const d = day(date); // parsed once for both the weekday and the holiday year (a hot path in ticks)
+  return week.workDays.includes(d.weekday) && !holidaysOf(week.region, d.year).has(date);
 }
 
 /** The date itself if it is a working day, else the nearest working day before it. */

@@ -10,17 +10,23 @@ async function consultationOf(ctx: JobContext): Promise<Consultation | null> {
   return c && c.partnershipId === ctx.partnership.id ? c : null;
 }
 
+const SUPERSEDE_CHECK_AFTER_MS = 20 * 60 * 60 * 1000;
+
 export const consultationJobs: JobTable = {
   // Only those who have not answered at all are nudged: "not relevant" and "need more time" count as answers.
   'consultation.nudge': async (ctx) => {
     const c = await consultationOf(ctx);
     if (!c || !isTakingResponses(c, ctx.partnership, ctx.now)) return;
-    // After downtime several nudges may be due at once: only the latest goes out.
+    // After downtime several nudges may be due at once: only the latest goes out. Nudges fall on
+    // different local days (at least ~23 h apart, allowing for DST), so a job less than 20 h late
+    // cannot have been overtaken and the plan need not be recomputed (the hot path of a tick).
     const now = ctx.now.getTime();
     const dueAt = Date.parse(ctx.job.dueAt);
-    const superseded = nudgePlan(c, ctx.partnership, new Date(c.openedAt)).some(
-      (j) => j.kind === 'consultation.nudge' && Date.parse(j.dueAt) > dueAt && Date.parse(j.dueAt) <= now,
-    );
+    const superseded =
+      now - dueAt >= SUPERSEDE_CHECK_AFTER_MS &&
+      nudgePlan(c, ctx.partnership, new Date(c.openedAt)).some(
+        (j) => j.kind === 'consultation.nudge' && Date.parse(j.dueAt) > dueAt && Date.parse(j.dueAt) <= now,
+      );
     if (superseded) return;
     const asked = resolveAudience(c.audience, await ctx.tx.members(c.partnershipId));
     const answered = new Set((await ctx.tx.responses(c.id)).map((r) => r.memberId));

@@ -4,8 +4,16 @@ import type { Chart } from '../../domain/charts.ts';
 import type { Block, Message } from '../../domain/message.ts';
 import type { MediaStore } from '../media.ts';
 import { contentHash, RenderCache } from './cache.ts';
-import { renderChart } from './chart.ts';
-import { messagePdf } from './pdf.ts';
+import type { RenderedChart } from './chart.ts';
+import type { PdfOptions } from './pdf.ts';
+
+// vega, resvg and pdf-lib load on the first drawing, not at start-up: most processes never draw.
+async function renderChart(spec: Chart['spec']): Promise<RenderedChart> {
+  return (await import('./chart.ts')).renderChart(spec);
+}
+async function messagePdf(doc: Message, opts: PdfOptions): Promise<Uint8Array> {
+  return (await import('./pdf.ts')).messagePdf(doc, opts);
+}
 
 const utf8 = new TextEncoder();
 
