@@ -17,5 +17,6 @@ export function isDirect(channelId: string | null | undefined, channelName?: str
 
 export function slackActor(workspace: string, user: string, displayName: string | undefined, channelId: string | null | undefined, channelName?: string): Actor {
   const channel: ChannelRef | null = isDirect(channelId, channelName) ? null : { platform: 'slack', workspace, channel: channelId! };
-  return { identity: { platform: 'slack', workspace, user }, displayName: displayName?.trim() || user, channel };
+  const name = typeof displayName === 'string' ? displayName.trim() : '';
+  return { identity: { platform: 'slack', workspace, user }, displayName: name || user, channel };
 }

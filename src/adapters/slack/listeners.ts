@@ -79,7 +79,12 @@ export function registerListeners(app: App, { core, log, readMedia }: ListenerDe
     }
     let acked = false;
     const ack = event.ack;
-    await processEvent({ ...event, ack: (response) => ((acked = true), ack(response)) });
+    try {
+      await processEvent({ ...event, ack: (response) => ((acked = true), ack(response)) });
+    } catch (err) {
+      // A signed but odd body must not become a 500 (Slack would retry it): log it and acknowledge.
+      log.error({ err }, 'slack: a listener failed on a signed request; acknowledged and dropped');
+    }
     if (!acked) await ack();
   };
   const out: DeliverDeps = { readMedia, log };
