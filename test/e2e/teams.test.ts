@@ -14,6 +14,7 @@ import {
   membersAdded,
   person,
   personalChatOf,
+  textMessage,
   TENANT,
   type Where,
 } from '../fakes/teams-activities.ts';
@@ -262,6 +263,22 @@ describe('partnerbot on Microsoft Teams', () => {
       };
       cardsOf(call).forEach(walk);
     }
+  });
+
+  it('refuses an activity whose serviceUrl is not a URL (400), keeping the stored chat it would have overwritten', async () => {
+    const book = new TeamsConversationStore((app.deps.store as unknown as { db: never }).db);
+    const before = await book.personalConversation(TENANT, carol.aad);
+    const bad = { ...textMessage(carol, DM, '/partner help', fake.url), serviceUrl: 'help' };
+    expect((await w.client.post(bad)).status).toBe(400);
+    expect(await book.personalConversation(TENANT, carol.aad)).toEqual(before);
+  });
+
+  it('still answers privately when the stored 1:1 chat fails (500): it opens the chat again', async () => {
+    fake.failNext(1, { status: 500, conversationId: personalChatOf(carol) });
+    const { calls } = await say(carol, CH, '<at>partnerbot</at> partner status');
+    expect(calls.filter((c) => c.conversationId === personalChatOf(carol)).map((c) => c.status)).toEqual([500]);
+    expect(posted(calls).filter((c) => c.conversationId === CHANNEL)).toEqual([]);
+    expect(text(posted(calls).filter((c) => c.conversationId?.startsWith('a:created-')))).toMatch(/Status of/);
   });
 
   it('answers a command in a group chat privately, without posting the answer in the chat', async () => {

@@ -87,7 +87,8 @@ export class Delivery {
           await this.post(personal, activities);
           return;
         } catch (err) {
-          if (!(await this.goneAndForgotten(personal, err))) throw err;
+          // Gone (forgotten), or failing now: a new 1:1 chat is tried rather than losing the answer.
+          if (!(await this.goneAndForgotten(personal, err))) this.o.log.warn({ err, status: statusOf(err) }, 'teams: the stored personal chat failed; opening it again');
         }
       }
       if (await this.openPersonal(ctx, tenantId, aad, activities)) return;

@@ -60,6 +60,7 @@ function forgedTokensAre401(adapter: BotAdapter): void {
 }
 
 const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const httpUrl = (v: string): boolean => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol);
 const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Why a request body cannot be an activity the SDK can handle, or null when it can. Every activity
@@ -67,6 +68,8 @@ const record = (v: unknown): v is Record<string, unknown> => typeof v === 'objec
 export function activityProblem(body: unknown): string | null {
   if (!record(body)) return 'The body must be a Bot Framework activity (a JSON object).';
   for (const field of ['type', 'channelId', 'serviceUrl'] as const) if (!text(body[field])) return `The activity has no ${field}.`;
+  // Stored as the address of every later proactive send: a value that is not a URL would break them all.
+  if (!httpUrl(body.serviceUrl as string)) return "The activity's serviceUrl must be an http(s) URL.";
   for (const field of ['from', 'recipient', 'conversation'] as const) {
     const party = body[field];
     if (!record(party) || !text(party.id)) return `The activity has no ${field}.id.`;
