@@ -20,18 +20,17 @@ export function benchDeps(store: SqlStore, clock: Clock): Deps {
 
 export function benchCore(store: SqlStore, clock: Clock, senders: Partial<Record<Platform, Sender>> = {}) {
   const deps = benchDeps(store, clock);
-  const runner = createCommandRunner(deps, HANDLERS);
   const dispatcher = createDispatcher(deps, senders, { owner: 'bench' });
+  // As app.ts: the dispatcher is woken after a command only when it put messages in the outbox.
+  const runner = createCommandRunner(deps, HANDLERS, { onOutbox: () => void dispatcher.flush().catch(() => undefined) });
   const scheduler = createScheduler(deps, JOBS, { owner: 'bench', leaseMs: 120_000 });
   return {
     deps,
     dispatcher,
     scheduler,
-    /** As app.ts's core.runAction: the action, then a flush of the outbox not waited for. */
-    async runAction(actor: Actor, id: string, value: string): Promise<Message[]> {
-      const replies = await runner.runAction(actor, id, value);
-      void dispatcher.flush().catch(() => undefined);
-      return replies;
+    /** As app.ts's core.runAction (which flushes the outbox, not waited for, only when the action wrote to it). */
+    runAction(actor: Actor, id: string, value: string): Promise<Message[]> {
+      return runner.runAction(actor, id, value);
     },
     /** As app.ts's core.tick: due jobs, then the outbox. */
     async tick(now: Date): Promise<void> {

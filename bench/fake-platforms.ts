@@ -4,8 +4,11 @@
 // /v3/conversations/... With `limits`, chat.postMessage is rate limited as Slack does it: one message a
 // second per channel and a global rate (a token bucket), answering 429 + Retry-After in whole seconds,
 // and it counts requests that arrive while a Retry-After it gave is still running.
+// `FakePlatformsThread` runs it on a worker thread, as a real platform is not in the bot's process:
+// its HTTP work then does not take turns with the bot's on one event loop.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 export interface RateLimits {
   /** Sustained messages a second for the workspace. */
@@ -144,4 +147,86 @@ export class FakePlatforms {
     this.rateLimited++;
     json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(seconds) });
   }
+}
+
+/** What a FakePlatformsThread reports; times are epoch milliseconds (performance.timeOrigin based,
+ * so they compare across threads). */
+export interface FakeStats {
+  /** Channels that got at least one accepted chat.postMessage. */
+  channels: number;
+  /** Channels that got more than one. */
+  twice: number;
+  rateLimited: number;
+  unhonoured: number;
+  firstPostAt: number;
+  lastPostAt: number;
+}
+
+type ToFake = { type: 'stats' } | { type: 'stop' };
+type FromFake = { type: 'ready'; url: string } | { type: 'stats'; stats: FakeStats } | { type: 'stopped' };
+
+const epoch = (monotonic: number) => (monotonic ? performance.timeOrigin + monotonic : 0);
+
+/** The fake on a worker thread of its own. */
+export class FakePlatformsThread {
+  url = '';
+  private constructor(private readonly worker: Worker) {}
+
+  static async start(limits: RateLimits | null = null): Promise<FakePlatformsThread> {
+    // A worker cannot start from a .ts file under tsx directly: its API imports this module.
+    const here = JSON.stringify(import.meta.url);
+    const worker = new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${here}, ${here}))`, { eval: true, execArgv: [], workerData: { fakePlatforms: limits } });
+    const fake = new FakePlatformsThread(worker);
+    fake.url = (await fake.next('ready', () => undefined)).url;
+    return fake;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async stats(): Promise<FakeStats> {
+    return (await this.next('stats', () => this.worker.postMessage({ type: 'stats' } satisfies ToFake))).stats;
+  }
+
+  async stop(): Promise<void> {
+    await this.next('stopped', () => this.worker.postMessage({ type: 'stop' } satisfies ToFake));
+    await this.worker.terminate();
+  }
+
+  private next<T extends FromFake['type']>(type: T, ask: () => void): Promise<Extract<FromFake, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: FromFake) => {
+        if (m.type !== type) return;
+        this.worker.off('message', onMessage);
+        this.worker.off('error', reject);
+        resolve(m as Extract<FromFake, { type: T }>);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', reject);
+      ask();
+    });
+  }
+}
+
+if (!isMainThread && parentPort && workerData && 'fakePlatforms' in (workerData as object)) {
+  const port = parentPort;
+  const fake = await new FakePlatforms((workerData as { fakePlatforms: RateLimits | null }).fakePlatforms).start();
+  port.on('message', (m: ToFake) => {
+    if (m.type === 'stats') {
+      const counts = [...fake.posted.values()];
+      const stats: FakeStats = {
+        channels: counts.length,
+        twice: counts.filter((n) => n > 1).length,
+        rateLimited: fake.rateLimited,
+        unhonoured: fake.unhonoured,
+        firstPostAt: epoch(fake.firstPostAt),
+        lastPostAt: epoch(fake.lastPostAt),
+      };
+      port.postMessage({ type: 'stats', stats } satisfies FromFake);
+    } else if (m.type === 'stop') {
+      void fake.stop().then(() => port.postMessage({ type: 'stopped' } satisfies FromFake));
+    }
+  });
+  port.postMessage({ type: 'ready', url: fake.url } satisfies FromFake);
 }

@@ -1,9 +1,10 @@
 // Poll results for 10k answers: distribution, median and spread per block (and by sector), the change
-// since the previous poll and the trend, as the `results` command computes them (the store's ballots
-// for both polls, then the domain's pollResults and trend), vs one SQL GROUP BY of the same rows.
+// since the previous poll and the trend, as the `results` command computes them (the store's tallies,
+// counted by GROUP BY, for the poll and the one before it, then the domain's resultsOf and trend), vs
+// one SQL GROUP BY of the same rows.
 import { openSqliteTestStore } from '../db/testing.ts';
 import { pollRows } from '../db/rows.ts';
-import { resultsFor } from '../src/bot/handlers/pulse.ts';
+import { resultsWithHistory } from '../src/bot/handlers/pulse.ts';
 import { FORM_BLOCKS, trend } from '../src/domain/pulse.ts';
 import { poll } from '../test/support/fixtures.ts';
 import { atMost, median, row, timeMs, type Benchmark } from './harness.ts';
@@ -32,10 +33,9 @@ export const pollResultsBench: Benchmark = {
       await insertAll(store.db, rows);
       const ours = () =>
         store.transaction(async (tx) => {
-          const current = await resultsFor(tx, now);
-          const before = await resultsFor(tx, prev);
-          if (current.kind !== 'shown') throw new Error(`results withheld: ${current.kind}`);
-          return trend([before, current]);
+          const { result, history } = await resultsWithHistory(tx, now);
+          if (result.kind !== 'shown' || history.length !== 2) throw new Error(`results withheld: ${result.kind}`);
+          return trend(history);
         });
       const groupBy = () =>
         store.db

@@ -1,6 +1,7 @@
 // The hottest write: a pulse poll button press (one block's score), through the core as the adapters
-// call it (resolve the poll and the member, check the answer, keyed voter hash, upsert, confirmation,
-// then the outbox flush app.ts starts) vs a raw parameterised INSERT of the same row through Kysely.
+// call it (the poll with its partnership, the member, check the answer, keyed voter hash, whether
+// they answered before, upsert, confirmation; a press writes nothing to the outbox, so app.ts starts
+// no flush) vs a raw parameterised INSERT of the same row through Kysely.
 // Each member presses once, one press at a time; baseline and partnerbot run in alternating rounds so
 // a busy machine slows both alike. On SQLite (a WAL file) and on PostgreSQL (a fresh schema).
 import { openPostgresTestStore, openSqliteTestStore, postgresAnswers, type TestStore } from '../db/testing.ts';

@@ -1,7 +1,12 @@
 // A scheduler tick with 10k nudges due: 1,000 partnerships, each with a consultation 7 days from its
-// deadline and 10 members who have not answered. The tick claims the jobs, decides each nudge and
+// deadline and 10 members who have not answered. The tick takes the jobs, decides each nudge and
 // writes 10k outbox rows. Baseline: a batched INSERT of the same 10k rows (read back from the outbox)
 // in one transaction. Repeated (jobs reset, rows deleted) and alternated; medians compared.
+// It runs in the bench process: BENCH_CPU_PROF=<dir> profiles one more tick, not counted, into
+// <dir>/tick-nudges.cpuprofile (read it with bench/profile.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { openSqliteTestStore } from '../db/testing.ts';
 import { nudgePlan } from '../src/domain/consultation.ts';
 import { consultationRows } from '../db/rows.ts';
@@ -56,6 +61,13 @@ export const tickNudgesBench: Benchmark = {
         const same = written.map(({ seq: _seq, ...rest }) => rest);
         base.push(await timeMs(() => insertAll(store.db, { outbox: same })));
       }
+      const profileDir = process.env.BENCH_CPU_PROF;
+      if (profileDir) {
+        // One more tick, not counted, under the profiler.
+        await store.db.deleteFrom('outbox').execute();
+        await store.db.updateTable('jobs').set({ done_at: null, claimed_by: null, lease_until: null }).execute();
+        ctx.log(`tick-nudges: CPU profile of a tick in ${await profiled(profileDir, 'tick-nudges', () => core.scheduler.tick(now))}`);
+      }
       const b = median(base);
       const o = median(ours);
       ctx.log(`tick-nudges: tick ${o.toFixed(0)} ms, batched INSERT ${b.toFixed(0)} ms for ${expected} rows`);
@@ -76,3 +88,21 @@ export const tickNudgesBench: Benchmark = {
     }
   },
 };
+
+/** Runs `fn` under the V8 profiler and writes the profile to <dir>/<name>.cpuprofile; returns the file. */
+async function profiled(dir: string, name: string, fn: () => Promise<unknown>): Promise<string> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    await fn();
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  } finally {
+    session.disconnect();
+  }
+}

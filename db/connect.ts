@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { SqlStore } from './store.ts';
+import { checkpointInBackground } from './wal-checkpoints.ts';
 
 export const DEFAULT_SQLITE_PATH = './data/partnerbot.sqlite';
 
@@ -96,7 +97,9 @@ function openSqlite(path: string): SqlStore {
     sqlite?.close();
     throw new Error(`Cannot open the SQLite database ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  // Checkpoints (copying the WAL back, with two fsyncs) are taken off the event loop: see wal-checkpoints.ts.
+  const checkpoints = memory ? null : checkpointInBackground(sqlite, path);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite, () => checkpoints?.stop()) }) });
   return new SqlStore(db, 'sqlite');
 }
 
@@ -110,10 +113,13 @@ const MAX_CACHED_SQL_LENGTH = 16_384;
  * dropped past STATEMENT_CACHE_SIZE). Safe because the driver runs one query at a time on the
  * connection, and better-sqlite3 re-prepares a statement itself after a schema change.
  */
-function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
+function cachingStatements(sqlite: SQLite.Database, beforeClose: () => void): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
-    close: () => sqlite.close(),
+    close: () => {
+      beforeClose();
+      sqlite.close();
+    },
     prepare(text: string) {
       if (text.length > MAX_CACHED_SQL_LENGTH) return sqlite.prepare(text);
       let stmt = cache.get(text);

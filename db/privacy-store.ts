@@ -1,5 +1,6 @@
 // The privacy queries: sealing ballots when a poll closes, erasing a member, deleting a partnership,
-// retention, participation and the audit log. Kysely builders only (parameters, never string SQL).
+// retention (polls and consultations), participation and the audit log. Kysely builders only
+// (parameters, never string SQL).
 // They run on the store's Kysely handle or inside the caller's transaction (see `sqlOf`).
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -7,6 +8,7 @@ import type { Message } from '../src/domain/message.ts';
 import type { ChatIdentity, Member } from '../src/domain/partnership.ts';
 import type { AuditEntry, Repo } from '../src/domain/ports.ts';
 import type { PublishedResult } from '../src/domain/privacy.ts';
+import type { ConsultationSummary } from '../src/domain/retention.ts';
 import { auditRows } from './rows.ts';
 import type { Database } from './schema.ts';
 import { SqlRepo } from './store.ts';
@@ -19,6 +21,8 @@ export interface PrivacyTables {
   poll_summaries: { poll_id: string; respondents: number; summary: string; purged_at: string };
   /** Responses of members who were forgotten: counts per consultation and kind, nobody's name. */
   consultation_tallies: { consultation_id: string; kind: string; count: number };
+  /** What stays of a consultation's responses once past retention (0007_retention): counts only. */
+  consultation_summaries: { consultation_id: string; asked: number; answered: number; summary: string; purged_at: string };
 }
 
 export type PrivacyDb = Kysely<Database & PrivacyTables> | Transaction<Database & PrivacyTables>;
@@ -114,6 +118,31 @@ export async function reduceToSummary(db: PrivacyDb, pollId: string, summary: Pu
   await db.deleteFrom('poll_answers').where('poll_id', '=', pollId).execute();
   await db.deleteFrom('poll_comments').where('poll_id', '=', pollId).execute();
   await db.deleteFrom('poll_participants').where('poll_id', '=', pollId).execute();
+}
+
+/** The kept counts of those consultations whose responses are past retention. */
+export async function consultationSummaries(db: PrivacyDb, consultationIds: readonly string[]): Promise<Map<string, ConsultationSummary>> {
+  const out = new Map<string, ConsultationSummary>();
+  // In slices: SQLite caps the parameters of one statement.
+  for (let i = 0; i < consultationIds.length; i += 200) {
+    const rows = await db
+      .selectFrom('consultation_summaries')
+      .select(['consultation_id', 'summary'])
+      .where('consultation_id', 'in', consultationIds.slice(i, i + 200))
+      .execute();
+    for (const r of rows) out.set(r.consultation_id, JSON.parse(r.summary) as ConsultationSummary);
+  }
+  return out;
+}
+
+/** Keeps only a consultation's counts: who answered what, and when, goes. */
+export async function reduceConsultation(db: PrivacyDb, consultationId: string, summary: ConsultationSummary, at: string): Promise<void> {
+  await db
+    .insertInto('consultation_summaries')
+    .values({ consultation_id: consultationId, asked: summary.asked, answered: summary.answered, summary: JSON.stringify(summary), purged_at: at })
+    .onConflict((oc) => oc.column('consultation_id').doNothing())
+    .execute();
+  await db.deleteFrom('consultation_responses').where('consultation_id', '=', consultationId).execute();
 }
 
 // ---- erasure -----------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ export interface PartnershipsTable {
   last_review_at: string | null;
   status: string;
   created_at: string;
+  /** Months poll answers and consultation responses are kept after closing (0007_retention). */
+  retention_months: number;
 }
 
 /** A channel belongs to one partnership at most: the primary key is the channel itself. */

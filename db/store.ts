@@ -1,13 +1,13 @@
 // The store ports (src/domain/ports.ts) implemented with Kysely, for SQLite and PostgreSQL alike.
 // Only Kysely's parameterised builders touch SQL; rows become domain records in ./rows.ts.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Consultation, ConsultationResponse, ConsultationStatus } from '../src/domain/consultation.ts';
 import type { PulseBlock } from '../src/domain/message.ts';
 import type { ChannelRef, ChatIdentity, Member, Partnership, Sector } from '../src/domain/partnership.ts';
 import type { Platform } from '../src/domain/partnership.ts';
 import type { AuditEntry, Claim, Job, JobKind, NewJob, NewOutbox, OutboxRow, OutboxStatus, Repo, Store } from '../src/domain/ports.ts';
-import type { Ballot, Poll } from '../src/domain/pulse.ts';
+import { countScore, emptyTally, tallyOf, type Ballot, type Poll, type Tally } from '../src/domain/pulse.ts';
 import {
   auditRows,
   channelRows,
@@ -24,6 +24,8 @@ import {
   workspaceLanePrefix,
   type RowMapping,
 } from './rows.ts';
+import { hasVotedQuery, memberByIdentityQuery, pollScopeQuery, upsertAnswerQuery } from './hot-queries.ts';
+import { insertOutboxRows, type NewOutboxRow } from './outbox-insert.ts';
 import type { Database, SqlDialect } from './schema.ts';
 
 export { instant } from './rows.ts';
@@ -43,8 +45,18 @@ export class ChannelTakenError extends Error {
 
 /** SQLite caps bound parameters per statement; large batches go in slices. */
 const BATCH = 200;
-function* batches<T>(items: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < items.length; i += BATCH) yield items.slice(i, i + BATCH);
+function* batches<T>(items: readonly T[], size = BATCH): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Ids per `in (...)` list: far under both dialects' parameter caps, and short SQL that stays cached. */
+const IN_LIST = 500;
+
+/** Runs `query` over slices of the (deduplicated) `ids` and concatenates the results. */
+async function inSlices<R>(ids: readonly string[], query: (slice: string[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (const slice of batches([...new Set(ids)], IN_LIST)) out.push(...(await query(slice)));
+  return out;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -139,6 +151,11 @@ export class SqlRepo implements Repo {
     return rows.map((r) => r.id);
   }
 
+  async partnershipsById(ids: readonly string[]): Promise<Partnership[]> {
+    const rows = await inSlices(ids, (slice) => this.db.selectFrom('partnerships').selectAll().where('id', 'in', slice).execute());
+    return rows.map(partnershipRows.fromRow);
+  }
+
   // ---- members ----------------------------------------------------------------------------------
 
   async member(id: string): Promise<Member | null> {
@@ -149,29 +166,38 @@ export class SqlRepo implements Repo {
     return this.membersWhere('partnership_id', partnershipId);
   }
 
-  /** Members with their identities (in their order), by join time. */
-  private async membersWhere(column: 'id' | 'partnership_id', value: string): Promise<Member[]> {
+  async membersOf(partnershipIds: readonly string[]): Promise<Member[]> {
+    // Two queries a slice of partnerships (members, then their identities), however many members.
+    const slices = await inSlices(partnershipIds, async (slice) => [await this.membersWhere('partnership_id', slice)]);
+    return slices.flat();
+  }
+
+  /** Members with their identities (in their order), by partnership then join time. */
+  private async membersWhere(column: 'id' | 'partnership_id', value: string | readonly string[]): Promise<Member[]> {
+    const values = typeof value === 'string' ? [value] : value;
     const rows = await this.db
       .selectFrom('members')
       .selectAll()
-      .where(column, '=', value)
+      .where(column, 'in', values)
+      .$if(column === 'partnership_id' && values.length > 1, (q) => q.orderBy('partnership_id'))
       .orderBy('joined_at')
       .orderBy('id')
       .execute();
     const idRows = await this.db
       .selectFrom('member_identities')
-      .selectAll()
-      .where(column === 'id' ? 'member_id' : 'partnership_id', '=', value)
+      .select(['member_id', 'platform', 'workspace', 'user_id'])
+      .where(column === 'id' ? 'member_id' : 'partnership_id', 'in', values)
       .orderBy('member_id')
       .orderBy('position')
       .execute();
     const identities = new Map<string, ChatIdentity[]>();
     for (const i of idRows) {
-      const list = identities.get(i.member_id) ?? [];
-      list.push(identityRows.fromRow(i));
-      identities.set(i.member_id, list);
+      const list = identities.get(i.member_id);
+      if (list) list.push(identityRows.fromRow(i));
+      else identities.set(i.member_id, [identityRows.fromRow(i)]);
     }
-    return rows.map((r) => ({ ...memberRows.fromRow(r), identities: identities.get(r.id) ?? [] }));
+    // Object.assign, not a spread copy: members load by the ten thousand in a scheduler tick.
+    return rows.map((r) => Object.assign(memberRows.fromRow(r), { identities: identities.get(r.id) ?? [] }));
   }
 
   /** Ids of the members known by this chat identity (one a partnership at most). */
@@ -182,9 +208,11 @@ export class SqlRepo implements Repo {
       .where((eb) => eb.and(identityRows.toRow(identity)));
   }
 
+  /** One query (the member joined with all its identities): every command and button press asks it. */
   async memberByIdentity(partnershipId: string, identity: ChatIdentity): Promise<Member | null> {
-    const row = await this.memberIdsByIdentity(identity).where('partnership_id', '=', partnershipId).executeTakeFirst();
-    return row ? this.member(row.member_id) : null;
+    const rows = await memberByIdentityQuery.run(this.db, this.dialect, { ...identity, partnershipId });
+    if (!rows.length) return null;
+    return { ...memberRows.fromRow(rows[0]!), identities: rows.map((r) => identityRows.fromRow(r)) };
   }
 
   async membersByIdentity(identity: ChatIdentity): Promise<Member[]> {
@@ -232,6 +260,18 @@ export class SqlRepo implements Repo {
     return this.updateRecord('consultations', consultationRows, c);
   }
 
+  async consultationsById(ids: readonly string[]): Promise<Consultation[]> {
+    const rows = await inSlices(ids, (slice) => this.db.selectFrom('consultations').selectAll().where('id', 'in', slice).execute());
+    return rows.map(consultationRows.fromRow);
+  }
+
+  async responsesTo(consultationIds: readonly string[]): Promise<ConsultationResponse[]> {
+    const rows = await inSlices(consultationIds, (slice) =>
+      this.db.selectFrom('consultation_responses').selectAll().where('consultation_id', 'in', slice).execute(),
+    );
+    return rows.map(responseRows.fromRow);
+  }
+
   /** Responses to a consultation, in the order they were (last) given. */
   async responses(consultationId: string): Promise<ConsultationResponse[]> {
     const rows = await this.db
@@ -263,6 +303,40 @@ export class SqlRepo implements Repo {
     return this.byId('polls', pollRows, id);
   }
 
+  async pollScope(id: string, identity: ChatIdentity): Promise<{ poll: Poll; partnership: Partnership; member: Member | null } | null> {
+    const rows = await pollScopeQuery.run(this.db, this.dialect, { pollId: id, ...identity });
+    const first = rows[0];
+    if (!first) return null;
+    // The partnership's columns keep their names (its mapping reads only those); the poll's and the
+    // member's are prefixed.
+    const poll = pollRows.fromRow({
+      id: first.poll_id,
+      partnership_id: first.id,
+      form: first.poll_form,
+      opened_at: first.poll_opened_at,
+      closes_at: first.poll_closes_at,
+      status: first.poll_status,
+      k: first.poll_k,
+      created_by: first.poll_created_by,
+    });
+    const member: Member | null =
+      first.member_id === null
+        ? null
+        : {
+            ...memberRows.fromRow({
+              id: first.member_id,
+              partnership_id: first.id,
+              name: first.member_name!,
+              roles: first.member_roles!,
+              sector: first.member_sector!,
+              organisation: first.member_organisation!,
+              joined_at: first.member_joined_at!,
+            }),
+            identities: rows.map((r) => identityRows.fromRow({ platform: r.own_platform!, workspace: r.own_workspace!, user_id: r.own_user_id! })),
+          };
+    return { poll, partnership: partnershipRows.fromRow(first), member };
+  }
+
   /** A partnership's polls, oldest first. */
   async polls(partnershipId: string, status?: Poll['status']): Promise<Poll[]> {
     let q = this.db.selectFrom('polls').selectAll().where('partnership_id', '=', partnershipId);
@@ -280,22 +354,11 @@ export class SqlRepo implements Repo {
   }
 
   async upsertAnswer(pollId: string, voterHash: string, sector: Sector, block: PulseBlock, score: number): Promise<void> {
-    await this.db
-      .insertInto('poll_answers')
-      .values({ poll_id: pollId, voter_hash: voterHash, block, sector, score })
-      .onConflict((oc) => oc.columns(['poll_id', 'voter_hash', 'block']).doUpdateSet({ sector, score }))
-      .execute();
+    await upsertAnswerQuery.run(this.db, this.dialect, { pollId, voterHash, block, sector, score });
   }
 
   async hasVoted(pollId: string, voterHash: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('poll_answers')
-      .select('block')
-      .where('poll_id', '=', pollId)
-      .where('voter_hash', '=', voterHash)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await hasVotedQuery.run(this.db, this.dialect, { pollId, voterHash })).length > 0;
   }
 
   async ballots(pollId: string): Promise<Ballot[]> {
@@ -314,6 +377,55 @@ export class SqlRepo implements Repo {
     }
     // Code-unit order, whatever the database collation: the order says nothing about who or when.
     return [...byVoter.keys()].sort(byCodeUnits).map((hash) => byVoter.get(hash)!);
+  }
+
+  /**
+   * Counted by the database: ballots per sector (each voter's rows grouped into one), and answers
+   * per (block, sector, score). A voter's rows all carry one sector unless the member changed sector
+   * while the poll was open; such a poll is tallied from its ballots, which give a ballot one sector.
+   */
+  async tallies(pollIds: readonly string[]): Promise<Map<string, Tally>> {
+    const out = new Map<string, Tally>();
+    // One poll a statement: SQLite groups faster without the poll id in the key.
+    for (const pollId of new Set(pollIds)) {
+      const t = await this.tally(pollId);
+      if (t) out.set(pollId, t);
+    }
+    return out;
+  }
+
+  private async tally(pollId: string): Promise<Tally | null> {
+    const voters = await this.db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('poll_answers')
+          .select((e) => [e.fn.min('sector').as('sector'), e.fn.max('sector').as('other')])
+          .where('poll_id', '=', pollId)
+          .groupBy('voter_hash')
+          .as('v'),
+      )
+      .select((eb) => ['v.sector', 'v.other', eb.fn.countAll().as('n')])
+      .groupBy(['v.sector', 'v.other'])
+      .execute();
+    if (!voters.length) return null;
+    if (voters.some((r) => r.sector !== r.other)) return tallyOf(await this.ballots(pollId));
+    const t = emptyTally();
+    for (const r of voters) t.respondents[r.sector as Sector] = Number(r.n);
+    // Grouped by one text key "block:sector:score": SQLite sorts one column for a GROUP BY far faster
+    // than three. Literal separators, so the select and the group by are the same expression.
+    const key = (eb: ExpressionBuilder<Database, 'poll_answers'>) =>
+      eb(eb(eb(eb('block', '||', sql.lit(':')), '||', eb.ref('sector')), '||', sql.lit(':')), '||', eb.ref('score').$castTo<string>());
+    const answers = await this.db
+      .selectFrom('poll_answers')
+      .select((eb) => [key(eb).as('key'), eb.fn.countAll().as('n')])
+      .where('poll_id', '=', pollId)
+      .groupBy(key)
+      .execute();
+    for (const r of answers) {
+      const [block, sector, score] = String(r.key).split(':');
+      countScore(t, block as PulseBlock, sector as Sector, Number(score), Number(r.n));
+    }
+    return t;
   }
 
   async ballotCount(pollId: string): Promise<number> {
@@ -358,6 +470,14 @@ export class SqlRepo implements Repo {
 
   async completeJob(id: string, at: string): Promise<void> {
     await this.db.updateTable('jobs').set({ done_at: instant(at) }).where('id', '=', id).execute();
+  }
+
+  async completeJobs(ids: readonly string[], at: string): Promise<void> {
+    const done = instant(at);
+    await inSlices(ids, async (slice) => {
+      await this.db.updateTable('jobs').set({ done_at: done }).where('id', 'in', slice).execute();
+      return [];
+    });
   }
 
   async cancelJobs(kind: JobKind, ref: string): Promise<void> {
@@ -406,6 +526,20 @@ export class SqlRepo implements Repo {
     return row !== undefined;
   }
 
+  async lockDueJobs(now: string, limit: number, kinds: readonly JobKind[]): Promise<Job[]> {
+    if (kinds.length === 0) return [];
+    const at = instant(now);
+    const rows = await this.undoneJobs(limit)
+      .where('due_at', '<=', at)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
+      // The kind inside coalesce: SQLite's planner would otherwise walk the (kind, ref, step) index
+      // over every job ever run instead of the pending jobs' partial index (what is due).
+      .where((eb) => eb(eb.fn.coalesce('kind', sql.lit('')), 'in', [...kinds]))
+      .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked())
+      .execute();
+    return rows.map(jobRows.fromRow);
+  }
+
   async releaseJob(id: string, owner: string): Promise<void> {
     await this.db
       .updateTable('jobs')
@@ -445,16 +579,28 @@ export class SqlRepo implements Repo {
   async enqueue(rows: NewOutbox[], now: string): Promise<number> {
     const at = instant(now);
     const fresh = { status: 'pending', attempts: 0, createdAt: at, nextAttemptAt: at, sentAt: null, lastError: null } as const;
+    // One decision sends one message to many people (10k nudges a tick): each message is mapped
+    // (its JSON written) once, and a row then differs only in id, key, partnership, target and lane.
+    // Rows are built a slice at a time, just before their INSERT, so they die young (cheap to collect).
+    const mapped = new Map<NewOutbox['message'], ReturnType<typeof outboxRows.toRow>>();
+    const value = (r: NewOutbox): NewOutboxRow => {
+      let m = mapped.get(r.message);
+      if (!m) mapped.set(r.message, (m = outboxRows.toRow({ ...r, ...fresh, id: '' })));
+      return {
+        id: randomUUID(),
+        key: r.key,
+        partnership_id: r.partnershipId,
+        target: JSON.stringify(r.target), // JSON text, as outboxRows writes it
+        message: m.message,
+        status: m.status,
+        attempts: m.attempts,
+        created_at: m.created_at,
+        next_attempt_at: m.next_attempt_at,
+        lane: laneOf(r.target),
+      };
+    };
     let inserted = 0;
-    for (const batch of batches(rows)) {
-      const result = await this.db
-        .insertInto('outbox')
-        .values(batch.map((r) => ({ ...outboxRows.toRow({ ...r, ...fresh, id: randomUUID() }), lane: laneOf(r.target) })))
-        .onConflict((oc) => oc.column('key').doNothing())
-        .returning('id')
-        .execute();
-      inserted += result.length;
-    }
+    for (const batch of batches(rows)) inserted += await insertOutboxRows(this.db, this.dialect, batch.map(value));
     return inserted;
   }
 

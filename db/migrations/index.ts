@@ -8,6 +8,7 @@ import { teamsTables } from './0003_teams.ts';
 import { privacyTables } from './0004_privacy.ts';
 import { reliabilityTables } from './0005_reliability.ts';
 import { linkTables } from './0006_links.ts';
+import { retentionTables } from './0007_retention.ts';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0004_privacy': privacyTables(dialect),
     '0005_reliability': reliabilityTables(dialect),
     '0006_links': linkTables(dialect),
+    '0007_retention': retentionTables(dialect),
   };
 }
 

@@ -119,24 +119,17 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const dispatcher = createDispatcher(
     deps,
     senders,
-    { maxAttempts: config.maxAttempts, concurrency: r.concurrency, leaseMs: r.leaseMs, owner },
+    { maxAttempts: config.maxAttempts, concurrency: r.concurrency, leaseMs: r.leaseMs, sendTimeoutMs: r.sendTimeoutMs, baseDelayMs: r.retryBaseMs, maxDelayMs: r.retryMaxMs, owner },
     { metrics },
   );
   // A job runs in well under a second; its lease is the longer one so a slow batch never loses it.
   const scheduler = createScheduler(deps, JOBS, { owner, leaseMs: 2 * r.leaseMs, metrics });
-  const runner = createCommandRunner(deps, HANDLERS);
+  // The dispatcher is woken after a command only when it put messages in the outbox (most send nothing later).
+  const runner = createCommandRunner(deps, HANDLERS, { onOutbox: () => void dispatcher.flush().catch((err) => log.error({ err }, 'dispatch failed')) });
 
   const core: BotCore = {
-    async runCommand(actor, text) {
-      const replies = await runner.runCommand(actor, text);
-      void dispatcher.flush().catch((err) => log.error({ err }, 'dispatch failed'));
-      return replies;
-    },
-    async runAction(actor, id, value) {
-      const replies = await runner.runAction(actor, id, value);
-      void dispatcher.flush().catch((err) => log.error({ err }, 'dispatch failed'));
-      return replies;
-    },
+    runCommand: (actor, text) => runner.runCommand(actor, text),
+    runAction: (actor, id, value) => runner.runAction(actor, id, value),
     greet: (actor) => greet(deps, actor),
     home: (actor) => home(deps, actor),
     async tick(now) {
@@ -152,7 +145,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   };
 
   const adapters: PlatformAdapter[] = [];
-  const adapterContext = { core, deps, db: store.db, dialect: store.dialect, log, host: config.host };
+  // One platform call may take up to 10 s (less when the whole send must finish sooner).
+  const adapterContext = { core, deps, db: store.db, dialect: store.dialect, log, host: config.host, requestTimeoutMs: Math.min(10_000, r.sendTimeoutMs) };
   // Loaded only when configured: @slack/bolt and teams-ai cost start-up time and memory otherwise.
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.ts');

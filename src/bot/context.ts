@@ -4,6 +4,7 @@ import type { Message } from '../domain/message.ts';
 import type { ChannelRef, ChatIdentity, Member, Partnership } from '../domain/partnership.ts';
 import type { Command, Verb } from '../domain/command-types.ts';
 import type { Clock, IdSource, Job, JobKind, Repo, Store } from '../domain/ports.ts';
+import type { Poll } from '../domain/pulse.ts';
 
 export interface Deps {
   store: Store;
@@ -33,6 +34,8 @@ export interface CommandContext {
   partnership: Partnership | null;
   /** The actor as a member of that partnership, if they are one. */
   member: Member | null;
+  /** The poll the command names, already loaded with its partnership (so a button press reads it once). */
+  poll?: Poll;
 }
 
 /** Replies go back to the actor: `private` ones only to them, the rest into the channel they used. */
@@ -47,7 +50,17 @@ export interface JobContext {
   partnership: Partnership;
 }
 
-export type JobRunner = (ctx: JobContext) => Promise<void>;
+/** Due jobs of one kind, each with its (active) partnership, run together in one transaction. */
+export interface JobBatchContext {
+  deps: Deps;
+  tx: Repo;
+  now: Date;
+  items: { job: Job; partnership: Partnership }[];
+}
+
+/** A job's work; `batch`, when given, does the same for many jobs at once with set-based queries
+ * (the scheduler's fast path for kinds due in bulk, such as nudges). */
+export type JobRunner = ((ctx: JobContext) => Promise<void>) & { batch?: (ctx: JobBatchContext) => Promise<void> };
 
 export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
 

@@ -1,11 +1,13 @@
 // Command + actor -> partnership and member -> permission -> handler, all in one transaction.
 import type { Command } from '../domain/command-types.ts';
+import type { Consultation } from '../domain/consultation.ts';
 import { parseCommand } from '../domain/commands.ts';
 import { UserError } from '../domain/errors.ts';
 import { decodeAction, para, privateMessage, t, u, type Message } from '../domain/message.ts';
 import type { Member, Partnership } from '../domain/partnership.ts';
 import { denial, PERMISSIONS } from '../domain/permissions.ts';
 import type { Repo } from '../domain/ports.ts';
+import type { Poll } from '../domain/pulse.ts';
 import type { Actor, CommandContext, CommandHandler, Deps, HandlerTable } from './context.ts';
 import { NO_PARTNERSHIP } from './resolve.ts';
 
@@ -27,13 +29,70 @@ function problem(text: string, usage?: string): Message {
   return { ...privateMessage(undefined, ...blocks), error: true };
 }
 
+/** Repo methods that only read: calling them keeps the consultation a CommandTx holds. */
+const READS: ReadonlySet<PropertyKey> = new Set<keyof Repo>([
+  'partnership', 'partnershipByChannel', 'channels', 'member', 'members', 'memberByIdentity', 'membersByIdentity', 'consultation',
+  'consultations', 'responses', 'poll', 'polls', 'hasVoted', 'ballots', 'ballotCount', 'comments',
+]);
+
+/**
+ * A command's transaction as its handler sees it. It notes whether the command put anything in the
+ * outbox (only then is the dispatcher woken: most commands send nothing later). And it answers a read
+ * of the consultation that resolveScope read to find the partnership (`hold`) without asking the
+ * database again, until anything but a read is called through it (a write may change it).
+ */
+class CommandTx {
+  readonly repo: Repo;
+  wroteOutbox = false;
+  private held: Consultation | null = null;
+
+  constructor(tx: Repo) {
+    this.repo = new Proxy(tx, {
+      get: (target, prop) => {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        if (prop === 'consultation') {
+          return (id: string) => (this.held && this.held.id === id ? Promise.resolve(this.held) : fn.call(target, id));
+        }
+        if (READS.has(prop)) return fn.bind(target);
+        return (...args: unknown[]) => {
+          this.held = null;
+          if (prop === 'enqueue') this.wroteOutbox = true;
+          return fn.apply(target, args);
+        };
+      },
+    });
+  }
+
+  hold(c: Consultation): void {
+    this.held = c;
+  }
+}
+
 /** The partnership a command is about: the one its object belongs to, else the channel's, else in a
  * direct message the actor's only one. */
-async function resolveScope(tx: Repo, actor: Actor, cmd: Command | null): Promise<{ partnership: Partnership | null; member: Member | null }> {
+async function resolveScope(
+  commandTx: CommandTx,
+  actor: Actor,
+  cmd: Command | null,
+): Promise<{ partnership: Partnership | null; member: Member | null; poll?: Poll }> {
+  const tx = commandTx.repo;
   let partnershipId: string | null = null;
-  if (cmd && 'consultationId' in cmd) partnershipId = (await tx.consultation(cmd.consultationId))?.partnershipId ?? null;
-  if (cmd && 'pollId' in cmd && cmd.pollId) partnershipId = (await tx.poll(cmd.pollId))?.partnershipId ?? null;
-  let partnership = partnershipId ? await tx.partnership(partnershipId) : null;
+  let poll: Poll | undefined;
+  let partnership: Partnership | null = null;
+  let member: Member | null | undefined;
+  if (cmd && 'consultationId' in cmd) {
+    const consultation = await tx.consultation(cmd.consultationId);
+    if (consultation) commandTx.hold(consultation);
+    partnershipId = consultation?.partnershipId ?? null;
+  }
+  if (cmd && 'pollId' in cmd && cmd.pollId) {
+    // One query for the poll, its partnership and the member, and the poll goes to the handler: a
+    // button press is the hottest path.
+    const found = await tx.pollScope(cmd.pollId, actor.identity);
+    if (found) ({ poll, partnership, member } = found);
+  } else if (partnershipId) partnership = await tx.partnership(partnershipId);
   if (!partnership && actor.channel) partnership = await tx.partnershipByChannel(actor.channel);
   if (!partnership && !actor.channel) {
     const memberships = await tx.membersByIdentity(actor.identity);
@@ -43,16 +102,28 @@ async function resolveScope(tx: Repo, actor: Actor, cmd: Command | null): Promis
       throw new UserError(`You are in several partnerships (${names.join(', ')}): run this in the partnership's channel.`);
     }
   }
-  const member = partnership ? await tx.memberByIdentity(partnership.id, actor.identity) : null;
-  return { partnership, member };
+  if (member === undefined) member = partnership ? await tx.memberByIdentity(partnership.id, actor.identity) : null;
+  return { partnership, member, poll };
 }
 
-export function createCommandRunner(deps: Deps, handlers: HandlerTable): CommandRunner {
-  async function execute(actor: Actor, build: (tx: Repo, now: Date, scope: { partnership: Partnership | null }) => Command | Message, hint: Command | null): Promise<Message[]> {
-    const now = deps.clock.now();
+export interface RunnerOptions {
+  /** Called once a command that put messages in the outbox has committed (to send them now). */
+  onOutbox?: () => void;
+}
+
+export function createCommandRunner(deps: Deps, handlers: HandlerTable, opts: RunnerOptions = {}): CommandRunner {
+  async function execute(
+    actor: Actor,
+    build: (tx: Repo, now: Date, scope: { partnership: Partnership | null }) => Command | Message,
+    hint: Command | null,
+    now: Date = deps.clock.now(),
+  ): Promise<Message[]> {
+    let wroteOutbox = false;
     try {
-      return await deps.store.transaction(async (tx) => {
-        const { partnership, member } = await resolveScope(tx, actor, hint);
+      const replies = await deps.store.transaction(async (transaction) => {
+        const commandTx = new CommandTx(transaction);
+        const tx = commandTx.repo;
+        const { partnership, member, poll } = await resolveScope(commandTx, actor, hint);
         const built = build(tx, now, { partnership });
         if (!('verb' in built)) return [built];
         const cmd = built;
@@ -64,9 +135,13 @@ export function createCommandRunner(deps: Deps, handlers: HandlerTable): Command
         if (denied) throw new UserError(denied);
         const handler = handlers[cmd.verb] as CommandHandler<typeof cmd.verb> | undefined;
         if (!handler) throw new UserError(`\`${cmd.verb}\` is not available yet.`);
-        const ctx: CommandContext = { deps, tx, actor, now, partnership, member };
-        return handler(cmd as never, ctx);
+        const ctx: CommandContext = { deps, tx, actor, now, partnership, member, poll };
+        const out = await handler(cmd as never, ctx);
+        wroteOutbox = commandTx.wroteOutbox;
+        return out;
       });
+      if (wroteOutbox) opts.onOutbox?.();
+      return replies;
     } catch (err) {
       if (err instanceof UserError) return [problem(err.message)];
       deps.log.error({ err, platform: actor.identity.platform }, 'command failed');
@@ -74,17 +149,18 @@ export function createCommandRunner(deps: Deps, handlers: HandlerTable): Command
     }
   }
 
-  function parse(text: string, now: Date, partnership: Partnership | null): Command | Message {
-    const parsed = parseCommand(text, { now, timezone: partnership?.timezone ?? DEFAULT_TIMEZONE });
-    return parsed.ok ? parsed.command : problem(parsed.error, parsed.usage);
-  }
-
   return {
     runCommand(actor, text) {
       // Parse once with the default timezone to learn which object the command names, then again in
-      // the partnership's timezone so dates mean that partnership's "today".
-      const first = parseCommand(text, { now: deps.clock.now(), timezone: DEFAULT_TIMEZONE });
-      return execute(actor, (_tx, now, { partnership }) => parse(text, now, partnership), first.ok ? first.command : null);
+      // the partnership's timezone (when it has another) so dates mean that partnership's "today".
+      const now = deps.clock.now();
+      const first = parseCommand(text, { now, timezone: DEFAULT_TIMEZONE });
+      const build = (_tx: Repo, at: Date, { partnership }: { partnership: Partnership | null }) => {
+        const timezone = partnership?.timezone ?? DEFAULT_TIMEZONE;
+        const parsed = timezone === DEFAULT_TIMEZONE ? first : parseCommand(text, { now: at, timezone });
+        return parsed.ok ? parsed.command : problem(parsed.error, parsed.usage);
+      };
+      return execute(actor, build, first.ok ? first.command : null, now);
     },
 
     runAction(actor, actionId, value) {

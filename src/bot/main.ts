@@ -1,4 +1,5 @@
-// `npm start`: config -> app -> (REPL) -> clean stop on SIGINT/SIGTERM.
+// The bot's process (`npm start` runs it through scripts/start.js): config -> app -> (REPL) -> clean
+// stop on SIGINT/SIGTERM.
 import { startRepl } from '../adapters/local/repl.ts';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -10,7 +11,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, mixin: requestMixin });
   const app = await startApp(config, { log, reliability: reliabilityFromEnv(process.env) });
-  log.info({ url: app.url }, `partnerbot is running at ${app.url}`);
+  // Which code this is: the build `npm start` prefers (scripts/start.js), or the TypeScript through tsx.
+  const code = import.meta.url.endsWith('.ts') ? 'typescript' : 'build';
+  log.info({ url: app.url, code }, `partnerbot is running at ${app.url}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

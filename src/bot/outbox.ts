@@ -25,10 +25,16 @@ export async function toChannels(
 
 /** Sends a direct message to each member (a member with no chat identity is skipped). */
 export async function toMembers(tx: Repo, members: Member[], key: string, message: Message, now: Date): Promise<number> {
+  const rows = directMessages(members, key, message);
+  return rows.length ? tx.enqueue(rows, now.toISOString()) : 0;
+}
+
+/** The outbox rows of `toMembers`, for a caller that writes many decisions' rows in one `enqueue`. */
+export function directMessages(members: Member[], key: string, message: Message): NewOutbox[] {
   const rows: NewOutbox[] = [];
   for (const m of members) {
     const target = directTarget(m);
     if (target) rows.push({ key: `${key}:${m.id}`, partnershipId: m.partnershipId, target, message });
   }
-  return rows.length ? tx.enqueue(rows, now.toISOString()) : 0;
+  return rows;
 }

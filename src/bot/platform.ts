@@ -27,4 +27,6 @@ export interface AdapterContext {
   log: Logger;
   /** Where the server listens, for adapters that must refuse unsafe modes off loopback. */
   host: string;
+  /** How long one call to the platform may wait for its answer (default 10 s). */
+  requestTimeoutMs?: number;
 }

@@ -9,9 +9,22 @@ export interface ReliabilityOptions {
   leaseMs: number;
   /** How often the dispatcher looks for due messages on its own (retries, other instances' rows). */
   pollMs: number;
+  /** How long a platform call (and the dispatcher's whole send) may take before it counts as failed. */
+  sendTimeoutMs: number;
+  /** The dispatcher's first retry delay after a failed send, doubling per attempt up to retryMaxMs
+   * (fault tests shorten them; a platform's Retry-After is always what it says). */
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
-export const DEFAULT_RELIABILITY: ReliabilityOptions = { concurrency: 8, leaseMs: 60_000, pollMs: 1_000 };
+export const DEFAULT_RELIABILITY: ReliabilityOptions = {
+  concurrency: 8,
+  leaseMs: 60_000,
+  pollMs: 1_000,
+  sendTimeoutMs: 20_000,
+  retryBaseMs: 30_000,
+  retryMaxMs: 3_600_000,
+};
 
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -28,5 +41,8 @@ export function reliabilityFromEnv(env: NodeJS.ProcessEnv): ReliabilityOptions {
     // Fractions allowed, for fault tests that want a lease shorter than a second.
     leaseMs: Math.round(integer(env, 'CLAIM_LEASE_SECONDS', DEFAULT_RELIABILITY.leaseMs / 1000, 0.5, 3600) * 1000),
     pollMs: DEFAULT_RELIABILITY.pollMs,
+    sendTimeoutMs: DEFAULT_RELIABILITY.sendTimeoutMs,
+    retryBaseMs: DEFAULT_RELIABILITY.retryBaseMs,
+    retryMaxMs: DEFAULT_RELIABILITY.retryMaxMs,
   };
 }

@@ -2,8 +2,15 @@
 // SKIP LOCKED on PostgreSQL), then each runs in its own transaction that re-checks the claim, decides,
 // writes its outbox rows and marks itself done: several instances never run one job twice, and a job
 // whose instance died is taken over when its lease runs out.
+// Kinds due by the thousand (nudges: their runner has a `batch`) go first and differently: up to
+// `bulk` of a kind are locked, decided with set-based queries, written and marked done in one
+// transaction (SKIP LOCKED keeps instances apart; a crash leaves nothing claimed). If that
+// transaction fails, the kind is left to the claims, one job at a time, so a job that throws holds
+// back only itself.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Deps, JobTable } from './context.ts';
+import type { Partnership } from '../domain/partnership.ts';
+import type { Job, JobKind } from '../domain/ports.ts';
+import type { Deps, JobBatchContext, JobTable } from './context.ts';
 import { instanceId } from './dispatcher.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -18,13 +25,62 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** Jobs claimed at once. */
   batch: number;
+  /** Jobs of a kind whose runner has a `batch` run at once, in one transaction. */
+  bulk: number;
   metrics?: Metrics;
 }
 
 export function createScheduler(deps: Deps, runners: JobTable, options: Partial<SchedulerOptions> = {}) {
-  const o: SchedulerOptions = { owner: instanceId(), leaseMs: 120_000, batch: 50, ...options };
+  const o: SchedulerOptions = { owner: instanceId(), leaseMs: 120_000, batch: 50, bulk: 1000, ...options };
+  const bulkKinds = (Object.keys(runners) as JobKind[]).filter((kind) => runners[kind]?.batch);
   let stopping = false;
   let current: Promise<TickReport> | null = null;
+
+  /** Up to `bulk` due jobs of `kind` in one transaction: how many were done (run, or dropped with
+   * their partnership), or null if it failed (nothing of it is kept). */
+  async function runBulk(kind: JobKind, batch: (ctx: JobBatchContext) => Promise<void>, now: Date, at: string): Promise<number | null> {
+    try {
+      const done = await deps.store.transaction(async (tx) => {
+        const jobs = await tx.lockDueJobs(at, o.bulk, [kind]);
+        if (!jobs.length) return 0;
+        const partnerships = new Map<string, Partnership>();
+        for (const p of await tx.partnershipsById(jobs.map((j) => j.partnershipId))) partnerships.set(p.id, p);
+        const items: JobBatchContext['items'] = [];
+        for (const job of jobs) {
+          const partnership = partnerships.get(job.partnershipId);
+          // As one by one: a job of a partnership gone or no longer active is done without running.
+          if (partnership && partnership.status === 'active') items.push({ job, partnership });
+        }
+        if (items.length) await batch({ deps, tx, now, items });
+        await tx.completeJobs(jobs.map((j) => j.id), at);
+        return jobs.length;
+      });
+      if (done) o.metrics?.jobs.inc({ outcome: 'ran' }, done);
+      return done;
+    } catch (err) {
+      deps.log.warn({ err, kind }, 'batch of scheduled jobs failed; running them one by one');
+      return null;
+    }
+  }
+
+  /** One job in its own transaction: true if it ran, false if another instance holds it now. */
+  async function runOne(job: Job, now: Date, at: string): Promise<boolean> {
+    const done = await deps.store.transaction(async (tx) => {
+      // Taken over by another instance after our lease ran out: theirs now.
+      if (!(await tx.holdJob(job.id, o.owner))) return false;
+      const partnership = await tx.partnership(job.partnershipId);
+      const runner = runners[job.kind];
+      if (partnership && partnership.status === 'active' && runner) {
+        await runner({ deps, tx, now, job, partnership });
+      } else if (!runner) {
+        deps.log.warn({ kind: job.kind, job: job.id }, 'no runner for job kind; dropping it');
+      }
+      await tx.completeJob(job.id, at);
+      return true;
+    });
+    o.metrics?.jobs.inc({ outcome: done ? 'ran' : 'taken_over' });
+    return done;
+  }
 
   /** Runs every job due at `now`. A job that throws is logged and left pending for the next tick. */
   async function tick(now: Date): Promise<TickReport> {
@@ -33,6 +89,14 @@ export function createScheduler(deps: Deps, runners: JobTable, options: Partial<
     const failed = new Set<string>();
     let ran = 0;
     try {
+      for (const kind of bulkKinds) {
+        while (!stopping) {
+          const done = await runBulk(kind, runners[kind]!.batch!, now, at);
+          if (done === null) break; // left to the claims below
+          ran += done;
+          if (done < o.bulk) break;
+        }
+      }
       while (!stopping) {
         const claim = { owner: o.owner, until: new Date(now.getTime() + o.leaseMs).toISOString() };
         const due = await deps.store.claimJobs(at, claim, o.batch, [...failed]);
@@ -43,21 +107,7 @@ export function createScheduler(deps: Deps, runners: JobTable, options: Partial<
             continue;
           }
           try {
-            const done = await deps.store.transaction(async (tx) => {
-              // Taken over by another instance after our lease ran out: theirs now.
-              if (!(await tx.holdJob(job.id, o.owner))) return false;
-              const partnership = await tx.partnership(job.partnershipId);
-              const runner = runners[job.kind];
-              if (partnership && partnership.status === 'active' && runner) {
-                await runner({ deps, tx, now, job, partnership });
-              } else if (!runner) {
-                deps.log.warn({ kind: job.kind, job: job.id }, 'no runner for job kind; dropping it');
-              }
-              await tx.completeJob(job.id, at);
-              return true;
-            });
-            if (done) ran++;
-            o.metrics?.jobs.inc({ outcome: done ? 'ran' : 'taken_over' });
+            if (await runOne(job, now, at)) ran++;
           } catch (err) {
             failed.add(job.id);
             o.metrics?.jobs.inc({ outcome: 'failed' });

@@ -1,7 +1,8 @@
 // The bot's one HTTP server. Adapters mount their routers on it (/local/*, later /slack/events and
 // /api/messages). Bodies are parsed by each router, not here: Slack signature checks need the raw body.
-// Every request gets an id (X-Request-Id, echoed back) and a pino child logger carrying it in
-// res.locals.log; request lines log method, route, status and time, never headers or bodies.
+// Every request gets an id (X-Request-Id, echoed back, in res.locals.requestId) that every log line
+// written while serving it carries (see requestMixin); request lines log method, route, status and
+// time, never headers or bodies.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -63,8 +64,6 @@ function routeOf(req: Request): string {
 function requestLogging(log: Logger, metrics: Metrics | undefined): RequestHandler {
   return (req, res, next) => {
     const requestId = requestIdOf(req);
-    const reqLog = log.child({ reqId: requestId });
-    res.locals.log = reqLog;
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
@@ -72,7 +71,8 @@ function requestLogging(log: Logger, metrics: Metrics | undefined): RequestHandl
       const route = routeOf(req);
       metrics?.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       if (route === '/healthz' || route === '/metrics') return;
-      reqLog.info({ method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      // The id as a field (not a child logger's binding): a mixin giving it too does not write it twice.
+      log.info({ reqId: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
     requestContext.run({ requestId }, next);
   };
@@ -85,7 +85,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(known.status).json({ error: known.error });
       return;
     }
-    ((res.locals.log as Logger | undefined) ?? log).error({ err, method: req.method, path: req.path }, 'request failed');
+    log.error({ err, reqId: res.locals.requestId as string | undefined, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -255,8 +255,9 @@ export interface QuietOrganisation {
  * members' organisations are considered; an organisation asked fewer times than that is not judged.
  */
 export function quietOrganisations(records: readonly ConsultationRecord[], members: readonly Member[], p: Partnership, now: Date, n: number = QUIET_AFTER): QuietOrganisation[] {
+  // Consultations past retention keep no answer by organisation: they say nothing either way.
   const ended = records
-    .filter((r) => Date.parse(endOfLocalDay(r.consultation.deadline, p.timezone)) <= now.getTime())
+    .filter((r) => !r.kept && Date.parse(endOfLocalDay(r.consultation.deadline, p.timezone)) <= now.getTime())
     .sort((x, y) => y.consultation.deadline.localeCompare(x.consultation.deadline) || y.consultation.openedAt.localeCompare(x.consultation.openedAt));
   const orgs = [...new Set(members.map((m) => m.organisation))].sort((x, y) => x.localeCompare(y));
   const out: QuietOrganisation[] = [];

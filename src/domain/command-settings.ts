@@ -1,6 +1,6 @@
 // setup and settings: a partnership's name, timezone, region and purpose, and its key=value settings.
 import type { Command, SettingsChange } from './command-types.ts';
-import { MIN_ANONYMITY_K } from './partnership.ts';
+import { MAX_RETENTION_MONTHS, MIN_ANONYMITY_K, MIN_RETENTION_MONTHS } from './partnership.ts';
 import { type Scope, q } from './command-scope.ts';
 import { clockTime, freeText, pollDays, region, timezone, wholeNumber } from './command-values.ts';
 
@@ -23,7 +23,7 @@ export function parseSetup(s: Scope): Command {
   return command;
 }
 
-const SETTING_KEYS = ['k', 'notice', 'overload', 'pulse', 'pulse-days', 'digest', 'workstart', 'tz', 'region', 'purpose'] as const;
+const SETTING_KEYS = ['k', 'notice', 'overload', 'pulse', 'pulse-days', 'digest', 'workstart', 'tz', 'region', 'purpose', 'retention'] as const;
 type SettingKey = (typeof SETTING_KEYS)[number];
 const SETTING_ALIASES: Record<string, SettingKey> = {
   anonymity: 'k',
@@ -31,6 +31,7 @@ const SETTING_ALIASES: Record<string, SettingKey> = {
   pulsedays: 'pulse-days',
   'work-start': 'workstart',
   timezone: 'tz',
+  'retention-months': 'retention',
 };
 
 export function parseSettings(s: Scope): Command {
@@ -69,6 +70,7 @@ const SETTING_EXAMPLE: Record<SettingKey, string> = {
   tz: 'Europe/London',
   region: 'GB',
   purpose: '"..."',
+  retention: '24',
 };
 
 function setSetting(s: Scope, changes: SettingsChange, key: SettingKey, value: string): void {
@@ -121,7 +123,20 @@ function setSetting(s: Scope, changes: SettingsChange, key: SettingKey, value: s
     case 'purpose':
       changes.purpose = freeText(s, value, 'The purpose', 500);
       return;
+    case 'retention':
+      changes.retentionMonths = retentionMonths(s, value);
+      return;
   }
+}
+
+/** `retention=24`, `24m`, `18 months` or `2y`: whole months within the allowed range. */
+function retentionMonths(s: Scope, value: string): number {
+  const m = /^(\d{1,4})\s*(m|mo|mos|months?|y|yr|yrs|years?)?$/i.exec(value.trim());
+  const range = `from ${MIN_RETENTION_MONTHS} to ${MAX_RETENTION_MONTHS} months`;
+  if (!m) s.fail(`retention is how many months poll answers and consultation responses are kept after closing: a whole number ${range} (or years, like 2y), not ${q(value)}.`);
+  const months = Number(m[1]) * (/^y/i.test(m[2] ?? '') ? 12 : 1);
+  if (months < MIN_RETENTION_MONTHS || months > MAX_RETENTION_MONTHS) s.fail(`retention can be ${range} (you gave ${months} months).`);
+  return months;
 }
 
 const WEEKDAYS: Record<string, number> = {

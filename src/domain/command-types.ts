@@ -20,6 +20,7 @@ export interface SettingsChange {
   timezone?: string;
   region?: string;
   purpose?: string;
+  retentionMonths?: number;
 }
 
 export type Command =

@@ -85,14 +85,38 @@ export function workingWeek(p: Partnership): WorkingWeek {
   return { workDays: p.settings.workDays, region: p.region };
 }
 
+/**
+ * A pure string function remembered for its last `limit` arguments. A tick asks the same few
+ * calendar questions (today in a timezone, a deadline's end and wording) for thousands of
+ * consultations, and each answer costs luxon a tenth of a millisecond or more.
+ */
+function remembered<A extends string[], R>(fn: (...args: A) => R, limit = 2048): (...args: A) => R {
+  const cache = new Map<string, R>();
+  return (...args: A): R => {
+    const key = args.join('\u0000');
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = fn(...args);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+
+const todayIn = remembered((at: string, tz: string) => localDate(new Date(Number(at)), tz));
+const daysFromTo = remembered(daysBetween);
+const deadlineEndsAt = remembered((deadline: string, tz: string) => Date.parse(endOfLocalDay(deadline, tz)));
+const dateText = remembered(formatDate);
+
 /** Whole days from the partnership's "today" to the deadline (0 = due today, negative = past). */
 export function daysLeft(deadline: string, p: Partnership, now: Date): number {
-  return daysBetween(localDate(now, p.timezone), deadline);
+  return daysFromTo(todayIn(String(now.getTime()), p.timezone), deadline);
 }
 
 /** Whether responses are still taken: open, and the deadline's local day has not ended. */
 export function isTakingResponses(c: Consultation, p: Partnership, now: Date): boolean {
-  return c.status === 'open' && now.getTime() < Date.parse(endOfLocalDay(c.deadline, p.timezone));
+  return c.status === 'open' && now.getTime() < deadlineEndsAt(c.deadline, p.timezone);
 }
 
 function span(days: number): string {
@@ -255,6 +279,33 @@ export function nudgePlan(c: Consultation, p: Partnership, now: Date): NewJob[] 
   return [...[...byDate.values()].sort((x, y) => x.dueAt.localeCompare(y.dueAt)), deadline];
 }
 
+/** A nudge less late than this cannot have been overtaken by a later one: nudges fall on different
+ * local days, at least ~23 h apart allowing for DST. */
+const SUPERSEDE_CHECK_AFTER_MS = 20 * 60 * 60 * 1000;
+
+/**
+ * Whether the nudge planned for `dueAt` should still go out at `now`: the consultation takes
+ * responses, and (after downtime, when several nudges fall due at once) no later nudge of its plan
+ * is due already, so only the latest goes out. A nudge on time skips the re-plan (a tick's hot path).
+ */
+export function nudgeStillDue(c: Consultation, p: Partnership, dueAt: string, now: Date): boolean {
+  if (!isTakingResponses(c, p, now)) return false;
+  const at = now.getTime();
+  const due = Date.parse(dueAt);
+  if (at - due < SUPERSEDE_CHECK_AFTER_MS) return true;
+  return !nudgePlan(c, p, new Date(c.openedAt)).some(
+    (j) => j.kind === 'consultation.nudge' && Date.parse(j.dueAt) > due && Date.parse(j.dueAt) <= at,
+  );
+}
+
+/** Who a nudge goes to: the members asked who have not answered at all ("not relevant" and "need
+ * more time" count as answers). `members` are the partnership's; responses to other consultations are ignored. */
+export function unanswered(c: Consultation, members: Member[], responses: ConsultationResponse[]): Member[] {
+  const answered = new Set<string>();
+  for (const r of responses) if (r.consultationId === c.id) answered.add(r.memberId);
+  return resolveAudience(c.audience, members).filter((m) => !answered.has(m.id));
+}
+
 // ---- messages ---------------------------------------------------------------------------------
 
 export function dueText(deadline: string, p: Partnership, now: Date): string {
@@ -337,7 +388,7 @@ export function nudgeMessage(c: Consultation, p: Partnership, now: Date): Messag
   const when = n <= 0 ? 'due today' : n === 1 ? '1 day left' : `${n} days left`;
   return message(
     `Consultation reminder: ${when}`,
-    para(u(c.title), ` is due ${formatDate(c.deadline)} and we have not heard from you yet.`),
+    para(u(c.title), ` is due ${dateText(c.deadline)} and we have not heard from you yet.`),
     ...linkBlocks(c),
     { kind: 'buttons', buttons: responseButtons(c.id) },
     context(`${c.id} · "Not relevant" stops these reminders.`),

@@ -5,6 +5,7 @@ import { b, context, message, para, t, u, type Block, type Message } from './mes
 import type { Partnership } from './partnership.ts';
 import type { NewJob } from './ports.ts';
 import type { Poll } from './pulse.ts';
+import type { ConsultationSummary } from './retention.ts';
 import { addDays, atLocal, daysBetween, formatDate, isoWeekday, localDate, localTime } from './time.ts';
 
 /** Consultations due within this many days are listed. */
@@ -17,10 +18,18 @@ export interface ConsultationRecord {
   consultation: Consultation;
   asked: string[];
   responses: ConsultationResponse[];
+  /** Set once the responses are past retention (then `responses` is empty): the counts kept in their place. */
+  kept?: ConsultationSummary;
+}
+
+/** How many the consultation asked (when its responses were reduced to counts, as it was then). */
+export function askedCount(r: ConsultationRecord): number {
+  return r.kept ? r.kept.asked : r.asked.length;
 }
 
 /** Answers of any kind from members the consultation asked. */
 export function answeredCount(r: ConsultationRecord): number {
+  if (r.kept) return r.kept.answered;
   const asked = new Set(r.asked);
   return new Set(r.responses.filter((x) => asked.has(x.memberId)).map((x) => x.memberId)).size;
 }
@@ -67,7 +76,7 @@ export function buildDigest(input: DigestInput, now: Date): Message | null {
         para(
           t('• '),
           u(c.title),
-          t(` (${c.id}): due ${formatDate(c.deadline)}, ${relativeDays(days)}. ${answeredCount(r)} of ${r.asked.length} asked have answered.`),
+          t(` (${c.id}): due ${formatDate(c.deadline)}, ${relativeDays(days)}. ${answeredCount(r)} of ${askedCount(r)} asked have answered.`),
         ),
       );
     }

@@ -33,7 +33,7 @@ export const USAGE: Record<HelpTopic, string> = {
   home: '/partner home',
   setup: '/partner setup <name> [tz=Europe/London] [region=GB] [purpose="..."]',
   settings:
-    '/partner settings key=value ... (keys: k, notice, overload, pulse, pulse-days, digest, workstart, tz, region, purpose)',
+    '/partner settings key=value ... (keys: k, notice, overload, pulse, pulse-days, digest, workstart, tz, region, purpose, retention)',
   join: '/partner join <public|third|private|community> <organisation> [name="Your Name"]',
   members: '/partner members',
   role: '/partner role <@person> <coordinator|chair|member>[,...]',
@@ -68,7 +68,7 @@ export const SUMMARY: Record<HelpTopic, string> = {
   help: 'this list, or help on one command',
   home: 'what is waiting for you: consultations to answer, the open poll, the next review',
   setup: 'start a partnership in this channel (you become its coordinator and chair)',
-  settings: 'change how the partnership works: anonymity threshold, notice, digest day, timezone, ...',
+  settings: 'change how the partnership works: anonymity threshold, notice, digest day, timezone, data retention, ...',
   join: 'join the partnership, saying your sector and organisation',
   members: 'who is in the partnership, by sector and organisation',
   role: 'give someone the coordinator, chair or member role',
@@ -91,7 +91,7 @@ const DETAIL: Record<HelpTopic, string> = {
   help: 'Shows every command, or the form and an example of one command.',
   setup: 'Creates a partnership bound to this channel. The timezone decides what "today" and working hours mean; the region decides public holidays.',
   settings:
-    'k: anonymity threshold (3 to 50). notice: minimum consultation notice (12w, 84d or a number of days). overload: consultations due within 14 days before a warning. pulse: monthly or off. pulse-days: how long a poll stays open (1 to 30). digest: day and time, e.g. "mon 09:00". workstart: time nudges go out (HH:MM). tz: IANA timezone. region: public-holiday region such as GB or GB-SCT. purpose: what the partnership is for.',
+    'k: anonymity threshold (3 to 50). notice: minimum consultation notice (12w, 84d or a number of days). overload: consultations due within 14 days before a warning. pulse: monthly or off. pulse-days: how long a poll stays open (1 to 30). digest: day and time, e.g. "mon 09:00". workstart: time nudges go out (HH:MM). tz: IANA timezone. region: public-holiday region such as GB or GB-SCT. purpose: what the partnership is for. retention: months poll answers and consultation responses are kept after a poll or consultation closes (1 to 120, default 24, or years like 2y); after that only counts and published results stay.',
   join: 'Sectors: public (also council, government), third (also voluntary, charity), private (also business) and community.',
   members: 'Lists members with their roles, sectors and organisations.',
   role: 'Roles can be combined with commas. Name the person with a mention or @name.',

@@ -82,6 +82,13 @@ export const DEFAULT_SETTINGS: PartnershipSettings = {
 
 export const MIN_ANONYMITY_K = 3;
 
+/** How long poll answers and consultation responses are kept after a poll or consultation closes,
+ * unless a coordinator chooses otherwise (`settings retention=N`); then only aggregates stay. */
+export const DEFAULT_RETENTION_MONTHS = 24;
+/** The range a coordinator may choose, in months: at least one month, at most ten years. */
+export const MIN_RETENTION_MONTHS = 1;
+export const MAX_RETENTION_MONTHS = 120;
+
 export interface Partnership {
   id: string;
   name: string;
@@ -97,6 +104,8 @@ export interface Partnership {
   lastReviewAt: string | null;
   status: 'active' | 'wound_up';
   createdAt: string;
+  /** Months poll answers and consultation responses are kept after closing (see retention.ts). */
+  retentionMonths: number;
 }
 
 export interface Member {

@@ -2,7 +2,7 @@
 import type { Consultation, ConsultationResponse } from './consultation.ts';
 import type { Message, PulseBlock } from './message.ts';
 import type { ChannelRef, ChatIdentity, Member, Partnership, Sector, Target } from './partnership.ts';
-import type { Ballot, Poll } from './pulse.ts';
+import type { Ballot, Poll, Tally } from './pulse.ts';
 
 export interface Clock {
   now(): Date;
@@ -91,10 +91,14 @@ export interface Repo {
   /** Binds a channel to a partnership; a channel belongs to one partnership at most. */
   addChannel(partnershipId: string, ch: ChannelRef): Promise<void>;
   activePartnershipIds(): Promise<string[]>;
+  /** The partnerships with these ids (those that exist, in no particular order). */
+  partnershipsById(ids: readonly string[]): Promise<Partnership[]>;
 
   // members
   member(id: string): Promise<Member | null>;
   members(partnershipId: string): Promise<Member[]>;
+  /** The members of several partnerships at once: grouped by partnership, each as `members` orders them. */
+  membersOf(partnershipIds: readonly string[]): Promise<Member[]>;
   memberByIdentity(partnershipId: string, identity: ChatIdentity): Promise<Member | null>;
   /** Every membership (one per partnership) of a chat identity, e.g. to answer a direct message. */
   membersByIdentity(identity: ChatIdentity): Promise<Member[]>;
@@ -108,11 +112,18 @@ export interface Repo {
   insertConsultation(c: Consultation): Promise<void>;
   updateConsultation(c: Consultation): Promise<void>;
   responses(consultationId: string): Promise<ConsultationResponse[]>;
+  /** The consultations with these ids (those that exist, in no particular order). */
+  consultationsById(ids: readonly string[]): Promise<Consultation[]>;
+  /** Responses to several consultations at once (in no particular order). */
+  responsesTo(consultationIds: readonly string[]): Promise<ConsultationResponse[]>;
   /** One response per member and consultation; a later answer replaces an earlier one. */
   upsertResponse(r: ConsultationResponse): Promise<void>;
 
   // pulse polls (anonymous: the store never sees a member id with an answer)
   poll(id: string): Promise<Poll | null>;
+  /** A poll, its partnership and the member known by `identity` there (null if none), in one
+   * query: every button press needs all three. */
+  pollScope(id: string, identity: ChatIdentity): Promise<{ poll: Poll; partnership: Partnership; member: Member | null } | null>;
   polls(partnershipId: string, status?: Poll['status']): Promise<Poll[]>;
   insertPoll(p: Poll): Promise<void>;
   updatePoll(p: Poll): Promise<void>;
@@ -122,6 +133,9 @@ export interface Repo {
   /** Ballots in an order unrelated to when they were cast (by voter hash). */
   ballots(pollId: string): Promise<Ballot[]>;
   ballotCount(pollId: string): Promise<number>;
+  /** What results are computed from, counted by the database (no ballot is loaded), for those of
+   * these polls that have answers stored. */
+  tallies(pollIds: readonly string[]): Promise<Map<string, Tally>>;
   addComment(pollId: string, text: string): Promise<void>;
   /** Comments sorted alphabetically, never in the order written. */
   comments(pollId: string): Promise<string[]>;
@@ -139,9 +153,14 @@ export interface Repo {
   /** Claims (atomically; SKIP LOCKED on PostgreSQL) up to `limit` jobs due at `now` that no live
    * claim holds, earliest first, except those in `skip`; marks them claimed and returns them. */
   claimJobs(now: string, claim: Claim, limit: number, skip?: readonly string[]): Promise<Job[]>;
+  /** In a transaction, for work done and completed in that same transaction: up to `limit` jobs of
+   * `kinds` due at `now` that no live claim holds, earliest first, locked until it ends (SKIP LOCKED
+   * on PostgreSQL, so instances take different ones; SQLite has one writer). */
+  lockDueJobs(now: string, limit: number, kinds: readonly JobKind[]): Promise<Job[]>;
   /** In a transaction: true while the job is pending and still claimed by `owner` (on PostgreSQL the
    * row is then locked until the transaction ends, so no one can take it over mid-run). */
   holdJob(id: string, owner: string): Promise<boolean>;
+  completeJobs(ids: readonly string[], at: string): Promise<void>;
   /** Gives a claimed job back (it failed): due again at once. */
   releaseJob(id: string, owner: string): Promise<void>;
 

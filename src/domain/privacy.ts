@@ -1,28 +1,12 @@
 // Data rights (UK GDPR): what a person or a partnership gets when they ask for their data, what
-// erasure and deletion say before and after, and how long poll answers are kept.
+// erasure and deletion say before and after (how long things are kept: retention.ts).
 // Pure: records in, plain objects and messages out.
 import type { Consultation, ConsultationResponse } from './consultation.ts';
 import { b, context, para, privateMessage, message, t, u, type Block, type Message } from './message.ts';
 import type { ChannelRef, ChatIdentity, Member, Partnership } from './partnership.ts';
 import type { AuditEntry } from './ports.ts';
 import type { Poll, Result } from './pulse.ts';
-
-/** Poll answers (ballots, comments, who took part) are kept this long after a poll closes; then
- * only the published aggregate stays. */
-export const POLL_RETENTION_MONTHS = 24;
-
-/** The instant before which a closed poll's answers are past retention. */
-export function retentionCutoff(now: Date, months: number = POLL_RETENTION_MONTHS): string {
-  const d = new Date(now.getTime());
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d.toISOString();
-}
-
-/** Closed polls whose answers are due to be reduced to their aggregate. */
-export function pollsPastRetention(polls: readonly Poll[], now: Date, months: number = POLL_RETENTION_MONTHS): Poll[] {
-  const cutoff = Date.parse(retentionCutoff(now, months));
-  return polls.filter((x) => x.status === 'closed' && Date.parse(x.closesAt) < cutoff);
-}
+import type { ConsultationSummary } from './retention.ts';
 
 // ---- what was published about a poll -----------------------------------------------------------
 
@@ -68,6 +52,8 @@ export interface MembershipRecords {
   tookPart: ReadonlySet<string>;
   /** Polls whose answers were reduced to aggregates (retention): participation is no longer known. */
   purged: ReadonlySet<string>;
+  /** Consultations whose responses were reduced to counts (retention): this member's answer is gone. */
+  purgedConsultations: ReadonlySet<string>;
 }
 
 export interface PersonalExport {
@@ -77,17 +63,20 @@ export interface PersonalExport {
   memberships: {
     partnership: { id: string; name: string };
     member: Omit<Member, 'partnershipId'>;
+    /** This partnership's retention period: answers are kept this many months after closing. */
+    retentionMonths: number;
     consultationAnswers: { consultationId: string; title: string; answer: string; proposedDate: string | null; at: string }[];
     consultationsOwned: { consultationId: string; title: string; deadline: string; status: string }[];
     pollsTakenPart: { pollId: string; form: string; openedAt: string; closesAt: string }[];
     pollsNoLongerKnown: string[];
+    consultationsNoLongerKnown: string[];
   }[];
   notes: string[];
 }
 
 export const PERSONAL_EXPORT_NOTES = [
   'Pulse poll answers are anonymous: they are stored under a keyed hash, never with your name or id, and re-keyed at random when a poll closes, so nobody (including the bot\'s operators) can say what you answered. This export can only say which polls you took part in.',
-  'Poll answers are kept 24 months after a poll closes; after that only the published results stay, and whether you took part is no longer known.',
+  'Poll answers and consultation answers are kept for retentionMonths (set per partnership; 24 unless a coordinator changed it) after the poll or consultation closes. After that only published poll results and anonymous counts of answers stay, and whether and how you answered is no longer known (pollsNoLongerKnown, consultationsNoLongerKnown).',
 ];
 
 export function personalExport(identity: ChatIdentity, records: readonly MembershipRecords[], now: Date): PersonalExport {
@@ -101,12 +90,14 @@ export function personalExport(identity: ChatIdentity, records: readonly Members
       return {
         partnership: { id: r.partnership.id, name: r.partnership.name },
         member,
+        retentionMonths: r.partnership.retentionMonths,
         consultationAnswers: r.responses.map((x) => ({
           consultationId: x.consultationId, title: titles.get(x.consultationId) ?? '', answer: x.kind, proposedDate: x.proposedDate, at: x.at,
         })),
         consultationsOwned: r.consultations.filter((c) => c.ownerId === r.member.id).map((c) => ({ consultationId: c.id, title: c.title, deadline: c.deadline, status: c.status })),
         pollsTakenPart: r.polls.filter((x) => r.tookPart.has(x.id)).map((x) => ({ pollId: x.id, form: x.form, openedAt: x.openedAt, closesAt: x.closesAt })),
         pollsNoLongerKnown: r.polls.filter((x) => r.purged.has(x.id)).map((x) => x.id),
+        consultationsNoLongerKnown: r.consultations.filter((c) => r.purgedConsultations.has(c.id)).map((c) => c.id),
       };
     }),
     notes: [...PERSONAL_EXPORT_NOTES],
@@ -119,7 +110,13 @@ export interface PartnershipRecords {
   partnership: Partnership;
   channels: ChannelRef[];
   members: Member[];
-  consultations: { consultation: Consultation; responses: ConsultationResponse[]; forgottenResponses: Record<string, number> }[];
+  consultations: {
+    consultation: Consultation;
+    responses: ConsultationResponse[];
+    forgottenResponses: Record<string, number>;
+    /** Set once the responses are past retention (then `responses` is empty). */
+    keptCounts: ConsultationSummary | null;
+  }[];
   polls: { poll: Poll; published: PublishedResult | null }[];
   audit: AuditEntry[];
 }
@@ -136,6 +133,8 @@ export function partnershipExport(r: PartnershipRecords, now: Date) {
       responses: c.responses,
       /** Responses of members who have since been forgotten: counts only. */
       forgottenResponses: c.forgottenResponses,
+      /** Past retention: the responses are gone, these anonymous counts (by sector) stay. */
+      keptCounts: c.keptCounts,
     })),
     /** Pulse polls with what their results published; ballots are never exported. Open polls show no results. */
     polls: r.polls.map((x) => ({ ...x.poll, results: x.published })),

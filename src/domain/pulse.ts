@@ -3,6 +3,7 @@ import { UserError } from './errors.ts';
 import { PULSE_BLOCKS, b, context, message, para, privateMessage, t, u, type Block, type Button, type Message, type PulseBlock } from './message.ts';
 import { MIN_ANONYMITY_K, SECTOR_LABELS, SECTORS, type Partnership, type Sector } from './partnership.ts';
 import type { NewJob } from './ports.ts';
+import type { PublishedResult } from './privacy.ts';
 import { addDays, addMonths, atLocal, formatDate, localDate, localTime, onOrAfterWorkingDay, onOrBeforeWorkingDay } from './time.ts';
 
 export { PULSE_BLOCKS, type PulseBlock } from './message.ts';
@@ -29,6 +30,45 @@ export interface Poll {
 export interface Ballot {
   sector: Sector;
   answers: Partial<Record<PulseBlock, number>>;
+}
+
+/**
+ * All that results are computed from: how many ballots came from each sector, and how many of each
+ * score each block got in each sector. The store counts these in SQL (GROUP BY), so results never
+ * load a ballot; `tallyOf` counts them from ballots.
+ */
+export interface Tally {
+  /** Ballots (respondents) per sector; sectors with none are left out. */
+  respondents: Partial<Record<Sector, number>>;
+  /** Per block and sector, how many gave each score. */
+  scores: Partial<Record<PulseBlock, Partial<Record<Sector, Distribution>>>>;
+}
+
+export function emptyTally(): Tally {
+  return { respondents: {}, scores: {} };
+}
+
+/** Adds `n` answers of `score` to `block` in `sector` (whole scores 1–5; anything else is ignored). */
+export function countScore(t: Tally, block: PulseBlock, sector: Sector, score: number, n = 1): void {
+  if (!Number.isInteger(score) || score < 1 || score > 5 || !(n > 0)) return;
+  const bySector = (t.scores[block] ??= {});
+  (bySector[sector] ??= [0, 0, 0, 0, 0])[score - 1]! += n;
+}
+
+export function tallyOf(ballots: readonly Ballot[]): Tally {
+  const t = emptyTally();
+  for (const x of ballots) {
+    t.respondents[x.sector] = (t.respondents[x.sector] ?? 0) + 1;
+    for (const [block, score] of Object.entries(x.answers)) countScore(t, block as PulseBlock, x.sector, score!);
+  }
+  return t;
+}
+
+/** How many answered at all (each ballot is counted in one sector). */
+export function respondentsOf(t: Tally): number {
+  let n = 0;
+  for (const x of Object.values(t.respondents)) n += x;
+  return n;
 }
 
 // ---- what a poll asks -------------------------------------------------------------------------
@@ -117,6 +157,38 @@ export function spread(scores: readonly number[]): Spread {
   return { q1, q3, iqr: q3 - q1, min: s[0]!, max: s[s.length - 1]! };
 }
 
+/** The score at 0-based position `i` of the sorted scores a distribution counts. */
+function nth(d: Distribution, i: number): number {
+  let seen = 0;
+  for (let score = 1; score <= 5; score++) {
+    seen += d[score - 1]!;
+    if (i < seen) return score;
+  }
+  throw new RangeError('no such score');
+}
+
+function total(d: Distribution): number {
+  return d[0] + d[1] + d[2] + d[3] + d[4];
+}
+
+/** `median` of the scores a distribution counts, without listing them. */
+export function medianOf(d: Distribution): number {
+  const n = total(d);
+  if (!n) throw new RangeError('no scores');
+  const mid = Math.floor(n / 2);
+  return n % 2 ? nth(d, mid) : (nth(d, mid - 1) + nth(d, mid)) / 2;
+}
+
+/** `spread` of the scores a distribution counts, without listing them. */
+export function spreadOf(d: Distribution): Spread {
+  const n = total(d);
+  if (!n) throw new RangeError('no scores');
+  const rank = (p: number) => nth(d, Math.max(0, Math.ceil(p * n) - 1));
+  const q1 = rank(0.25);
+  const q3 = rank(0.75);
+  return { q1, q3, iqr: q3 - q1, min: nth(d, 0), max: nth(d, n - 1) };
+}
+
 /** An interquartile range this wide (on a 1–5 scale) is called out as real disagreement. */
 export const WIDE_SPREAD = 2;
 
@@ -126,9 +198,21 @@ function week(p: Partnership) {
   return { workDays: p.settings.workDays, region: p.region };
 }
 
+/** Formatting a local time costs more than the rest of a button press, and a poll's closing time is
+ * written on every confirmation: the last few are remembered. */
+const whenTexts = new Map<string, string>();
+const WHEN_TEXTS_KEPT = 256;
+
 /** "Tue 15 Dec 2026 at 09:30" in the partnership's timezone. */
 export function whenText(instant: string, p: Partnership): string {
-  return `${formatDate(localDate(instant, p.timezone))} at ${localTime(instant, p.timezone)}`;
+  const key = `${instant} ${p.timezone}`;
+  let text = whenTexts.get(key);
+  if (text === undefined) {
+    text = `${formatDate(localDate(instant, p.timezone))} at ${localTime(instant, p.timezone)}`;
+    if (whenTexts.size >= WHEN_TEXTS_KEPT) whenTexts.clear();
+    whenTexts.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -292,59 +376,68 @@ export type Result =
       bySector: SectorBreakdown;
     };
 
-function scoresOf(ballots: readonly Ballot[], block: PulseBlock): number[] {
-  const out: number[] = [];
-  for (const x of ballots) {
-    const s = x.answers[block];
-    if (s !== undefined) out.push(s);
-  }
-  return out;
+/** A block's scores over all sectors. */
+function blockDistribution(t: Tally, block: PulseBlock): Distribution {
+  const d: Distribution = [0, 0, 0, 0, 0];
+  for (const x of Object.values(t.scores[block] ?? {})) for (let i = 0; i < 5; i++) d[i]! += x[i]!;
+  return d;
 }
 
-function blockStats(ballots: readonly Ballot[], block: PulseBlock, k: number): BlockStats | null {
-  const scores = scoresOf(ballots, block);
-  if (scores.length < k) return null;
-  return { count: scores.length, distribution: distribution(scores), median: median(scores), ...spread(scores) };
+function statsOf(d: Distribution, k: number): BlockStats | null {
+  const count = total(d);
+  if (count < k) return null;
+  return { count, distribution: d, median: medianOf(d), ...spreadOf(d) };
 }
 
-function sectorBreakdown(ballots: readonly Ballot[], blocks: readonly PulseBlock[], k: number): SectorBreakdown {
-  const bySector = new Map<Sector, Ballot[]>();
-  for (const x of ballots) bySector.set(x.sector, [...(bySector.get(x.sector) ?? []), x]);
+function sectorCount(t: Tally, block: PulseBlock, sector: Sector): number {
+  const d = t.scores[block]?.[sector];
+  return d ? total(d) : 0;
+}
+
+function sectorBreakdown(t: Tally, blocks: readonly PulseBlock[], k: number): SectorBreakdown {
+  // Every sector with any ballot or any answer (the two agree for a tally of ballots; counting both
+  // keeps a malformed tally from leaving a small group out, to be found by subtraction).
+  const answered = new Set<Sector>(Object.keys(t.respondents) as Sector[]);
+  for (const bySector of Object.values(t.scores)) for (const s of Object.keys(bySector)) answered.add(s as Sector);
   // All-or-nothing: one small sector hides the whole breakdown.
-  if ([...bySector.values()].some((g) => g.length < k)) return { shown: false };
-  const present = SECTORS.filter((s) => bySector.has(s));
+  if ([...answered].some((s) => (t.respondents[s] ?? 0) < k)) return { shown: false };
+  const present = SECTORS.filter((s) => answered.has(s));
   const hiddenBlocks = blocks.filter((block) => present.some((s) => {
-    const n = scoresOf(bySector.get(s)!, block).length;
+    const n = sectorCount(t, block, s);
     return n > 0 && n < k;
   }));
   const groups = present.map((sector) => {
-    const group = bySector.get(sector)!;
     const medians: Partial<Record<PulseBlock, number>> = {};
     for (const block of blocks) {
-      const scores = scoresOf(group, block);
-      if (!hiddenBlocks.includes(block) && scores.length) medians[block] = median(scores);
+      const d = t.scores[block]?.[sector];
+      if (!hiddenBlocks.includes(block) && d && total(d)) medians[block] = medianOf(d);
     }
-    return { sector, respondents: group.length, medians };
+    return { sector, respondents: t.respondents[sector]!, medians };
   });
   return { shown: true, groups, hiddenBlocks };
 }
 
+/** The change in a block's median since `before` (a shown result), when both were shown. */
+function changeSince(before: Result | undefined, block: PulseBlock, stats: BlockStats | null): number | null {
+  if (!stats || before?.kind !== 'shown') return null;
+  const prior = before.blocks.find((x) => x.block === block)?.stats;
+  return prior ? stats.median - prior.median : null;
+}
+
 /**
- * The results of one poll under the anonymity rule above. `comments` come from the store (sorted;
- * sorted again here so no caller can leak their order). `previous` is the poll before this one,
- * used for the change in median when both passed the threshold. Used by `results`, by the close
- * job and by the review pack.
+ * The results of one poll under the anonymity rule above, from its tally. `comments` come from the
+ * store (sorted; sorted again here so no caller can leak their order). `previous` is the result of
+ * the poll before this one, for the change in median when both passed the threshold. Used by
+ * `results`, by the close job and by the review pack.
  */
-export function pollResults(poll: Poll, ballots: readonly Ballot[], comments: readonly string[], previous?: { poll: Poll; ballots: readonly Ballot[] }): Result {
-  const respondents = ballots.length;
+export function resultsOf(poll: Poll, tally: Tally, comments: readonly string[], previous?: Result): Result {
+  const respondents = respondentsOf(tally);
   if (poll.status === 'open') return { kind: 'open', poll, respondents };
   if (respondents < poll.k) return { kind: 'withheld', poll, respondents };
-  const before = previous && previous.poll.status === 'closed' && previous.ballots.length >= previous.poll.k ? previous : undefined;
   const asked = FORM_BLOCKS[poll.form];
   const blocks = asked.map((block): BlockResult => {
-    const stats = blockStats(ballots, block, poll.k);
-    const prior = before && FORM_BLOCKS[before.poll.form].includes(block) ? blockStats(before.ballots, block, before.poll.k) : null;
-    return { block, stats, change: stats && prior ? stats.median - prior.median : null };
+    const stats = statsOf(blockDistribution(tally, block), poll.k);
+    return { block, stats, change: changeSince(previous, block, stats) };
   });
   return {
     kind: 'shown',
@@ -352,7 +445,46 @@ export function pollResults(poll: Poll, ballots: readonly Ballot[], comments: re
     respondents,
     blocks,
     comments: respondents >= commentThreshold(poll.k) ? [...comments].sort() : null,
-    bySector: sectorBreakdown(ballots, asked, poll.k),
+    bySector: sectorBreakdown(tally, asked, poll.k),
+  };
+}
+
+/** `resultsOf` for ballots (and the ballots of the previous poll). */
+export function pollResults(poll: Poll, ballots: readonly Ballot[], comments: readonly string[], previous?: { poll: Poll; ballots: readonly Ballot[] }): Result {
+  const before = previous ? resultsOf(previous.poll, tallyOf(previous.ballots), []) : undefined;
+  return resultsOf(poll, tallyOf(ballots), comments, before);
+}
+
+/**
+ * The results of a poll whose answers are past retention, from what its results published then
+ * (poll_summaries): the same numbers, since only groups of at least k were ever published. The
+ * change since `previous` is worked out as for any poll. One thing is not kept: which blocks a sector
+ * breakdown left out, so a block with no sector median counts as left out (for a block nobody
+ * answered at all, the live results would not have listed it).
+ */
+export function keptResults(poll: Poll, kept: PublishedResult, previous?: Result): Result {
+  if (poll.status === 'open') return { kind: 'open', poll, respondents: kept.respondents };
+  if (!kept.shown || kept.respondents < poll.k) return { kind: 'withheld', poll, respondents: kept.respondents };
+  const asked = FORM_BLOCKS[poll.form];
+  const blocks = asked.map((block): BlockResult => {
+    const x = kept.blocks.find((b) => b.block === block);
+    const stats: BlockStats | null = x
+      ? { count: x.count, distribution: [...x.distribution] as Distribution, median: x.median, q1: x.q1, q3: x.q3, iqr: x.q3 - x.q1, min: x.min, max: x.max }
+      : null;
+    return { block, stats, change: changeSince(previous, block, stats) };
+  });
+  const groups: SectorGroup[] | null = kept.bySector
+    ? kept.bySector.map((g) => ({ sector: g.sector as Sector, respondents: g.respondents, medians: { ...g.medians } as Partial<Record<PulseBlock, number>> }))
+    : null;
+  return {
+    kind: 'shown',
+    poll,
+    respondents: kept.respondents,
+    blocks,
+    comments: kept.comments === null ? null : [...kept.comments].sort(),
+    bySector: groups
+      ? { shown: true, groups, hiddenBlocks: asked.filter((block) => !groups.some((g) => g.medians[block] !== undefined)) }
+      : { shown: false },
   };
 }
 

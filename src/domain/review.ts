@@ -1,10 +1,11 @@
 // Review dates, the chair's reminders and the review pack. Research: partnerships run past their
 // "sell-by date" because nobody reviews them, so the pack ends with "continue, change, or wind up?".
-import { answeredCount, isFeedbackOverdue, relativeDays, type ConsultationRecord } from './digest.ts';
+import { answeredCount, askedCount, isFeedbackOverdue, relativeDays, type ConsultationRecord } from './digest.ts';
 import { b, context, message, para, t, u, type Block, type Button, type Field, type Message } from './message.ts';
 import { SECTORS, SECTOR_LABELS, type Member, type Partnership } from './partnership.ts';
 import type { NewJob } from './ports.ts';
 import { BLOCK_TITLES, PULSE_BLOCKS, answered, trend, trendLine, type Result } from './pulse.ts';
+import { sectorAnswered } from './retention.ts';
 import { addDays, addMonths, atLocal, daysBetween, endOfLocalDay, formatDate, localDate, onOrBeforeWorkingDay } from './time.ts';
 
 export type ReviewDecision = 'continue' | 'change' | 'wind_up';
@@ -58,10 +59,10 @@ interface Tally {
   answered: number;
 }
 
-function tally(map: Map<string, Tally>, key: string, answered: boolean): void {
+function tally(map: Map<string, Tally>, key: string, asked: number, answered: number): void {
   const row = map.get(key) ?? { asked: 0, answered: 0 };
-  row.asked += 1;
-  if (answered) row.answered += 1;
+  row.asked += asked;
+  row.answered += answered;
   map.set(key, row);
 }
 
@@ -80,6 +81,14 @@ export function reviewFigures(input: ReviewPackInput) {
   const byOrg = new Map<string, Tally>();
   const memberById = new Map(input.members.map((m) => [m.id, m]));
   for (const r of opened) {
+    if (r.kept) {
+      // Past retention: the kept counts, by sector only (nothing says which organisation answered).
+      asked += r.kept.asked;
+      answered += r.kept.answered;
+      onTime += r.kept.onTime;
+      for (const s of r.kept.bySector) tally(bySector, s.sector, s.asked, sectorAnswered(s));
+      continue;
+    }
     const due = Date.parse(endOfLocalDay(r.consultation.deadline, p.timezone));
     const askedSet = new Set(r.asked);
     const answers = new Map(r.responses.filter((x) => askedSet.has(x.memberId)).map((x) => [x.memberId, x]));
@@ -89,8 +98,8 @@ export function reviewFigures(input: ReviewPackInput) {
     for (const id of askedSet) {
       const m = memberById.get(id);
       if (!m) continue; // asked, then left: counted in the totals, not in a group
-      tally(bySector, m.sector, answers.has(id));
-      tally(byOrg, m.organisation, answers.has(id));
+      tally(bySector, m.sector, 1, answers.has(id) ? 1 : 0);
+      tally(byOrg, m.organisation, 1, answers.has(id) ? 1 : 0);
     }
   }
   // Feedback belongs to the period when the consultation's deadline fell in it.
@@ -105,6 +114,8 @@ export function reviewFigures(input: ReviewPackInput) {
   return {
     since: new Date(since),
     opened: opened.map((r) => ({ record: r, answered: answeredCount(r) })),
+    /** Consultations of the period whose responses are past retention (counted from their kept counts). */
+    reduced: opened.filter((r) => r.kept).length,
     asked,
     answered,
     onTime,
@@ -184,7 +195,7 @@ export function reviewPack(input: ReviewPackInput): Message {
   if (f.opened.length) {
     blocks.push(para(b('Consultations in the period')));
     for (const { record: r, answered } of f.opened.slice(0, MAX_LISTED)) {
-      blocks.push(para(t('• '), u(r.consultation.title), t(`: due ${formatDate(r.consultation.deadline)}, ${answered} of ${r.asked.length} answered.`)));
+      blocks.push(para(t('• '), u(r.consultation.title), t(`: due ${formatDate(r.consultation.deadline)}, ${answered} of ${askedCount(r)} answered.`)));
     }
     if (f.opened.length > MAX_LISTED) blocks.push(context(t(`and ${f.opened.length - MAX_LISTED} more`)));
   }
@@ -197,6 +208,13 @@ export function reviewPack(input: ReviewPackInput): Message {
   } else {
     blocks.push({ kind: 'fields', fields: f.bySector.map((s) => ({ label: SECTOR_LABELS[s.sector], value: [t(ratio(s.answered, s.asked))] })) });
     for (const o of f.byOrganisation) blocks.push(para(t('• '), u(o.organisation), t(`: ${ratio(o.answered, o.asked)}`)));
+    if (f.reduced) {
+      blocks.push(
+        context(
+          t(`${f.reduced} consultation(s) of the period closed more than ${p.retentionMonths} months ago (the partnership's retention period): their answers are counted from the anonymous counts kept by sector, and are not in the organisation lines.`),
+        ),
+      );
+    }
   }
 
   blocks.push(para(b('Overdue')));

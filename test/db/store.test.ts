@@ -50,6 +50,7 @@ function newPartnership(overrides: Partial<Partnership> = {}): Partnership {
     lastReviewAt: null,
     status: 'active',
     createdAt: '2026-01-05T10:00:00.000Z',
+    retentionMonths: 18,
     ...overrides,
   };
 }

@@ -6,12 +6,17 @@ import {
   coordinatorList,
   deadlineWarnings,
   memberList,
+  daysLeft,
+  isTakingResponses,
   nudgeMessage,
   nudgePlan,
+  nudgeStillDue,
   overloadText,
   overloadWarnings,
   resolveAudience,
+  unanswered,
   type Consultation,
+  type ConsultationResponse,
 } from '../../src/domain/consultation.ts';
 import { parseCommand } from '../../src/domain/commands.ts';
 import { plain, type Message, type Span } from '../../src/domain/message.ts';
@@ -156,6 +161,53 @@ describe('nudgePlan', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('nudge decisions', () => {
+  const p = partnership();
+  const c = consultation(); // nudges 1, 8, 11 and 15 Dec 2026 at 09:30Z; deadline ends 16 Dec 00:00Z
+  const answer = (memberId: string, kind: ConsultationResponse['kind'], consultationId = c.id): ConsultationResponse => ({
+    consultationId,
+    memberId,
+    kind,
+    proposedDate: null,
+    at: '2026-11-20T10:00:00Z',
+  });
+
+  it('nudges those asked who have not answered at all; any kind of answer counts, only to this consultation', () => {
+    const asked = consultation({ audience: { sectors: ['public'], memberIds: ['m-cat'] } });
+    expect(unanswered(asked, members, []).map((m) => m.name)).toEqual(['Ann', 'Bob', 'Cat']);
+    expect(unanswered(asked, members, [answer('m-ann', 'not_relevant'), answer('m-cat', 'more_time')]).map((m) => m.name)).toEqual(['Bob']);
+    // Dev answered but is not asked; Bob's answer is to another consultation.
+    expect(unanswered(asked, members, [answer('m-dev', 'responded'), answer('m-bob', 'responded', 'c-other')]).map((m) => m.name)).toEqual(['Ann', 'Bob', 'Cat']);
+  });
+
+  it('sends a nudge on time, not once responses have stopped, and after downtime only the latest due', () => {
+    expect(nudgeStillDue(c, p, '2026-12-08T09:30:00Z', new Date('2026-12-08T09:31:00Z'))).toBe(true);
+    // 19 h late: cannot have been overtaken (the next nudge is days later), so no re-plan.
+    expect(nudgeStillDue(c, p, '2026-12-08T09:30:00Z', new Date('2026-12-09T04:30:00Z'))).toBe(true);
+    // Down from 1 Dec to the morning of the 2-days nudge: the 14- and 7-day ones are overtaken.
+    const back = new Date('2026-12-11T09:31:00Z');
+    expect(nudgeStillDue(c, p, '2026-12-01T09:30:00Z', back)).toBe(false);
+    expect(nudgeStillDue(c, p, '2026-12-08T09:30:00Z', back)).toBe(false);
+    expect(nudgeStillDue(c, p, '2026-12-11T09:30:00Z', back)).toBe(true);
+    // A day late but nothing later due yet: still the latest.
+    expect(nudgeStillDue(c, p, '2026-12-08T09:30:00Z', new Date('2026-12-09T10:00:00Z'))).toBe(true);
+    expect(nudgeStillDue({ ...c, status: 'awaiting_feedback' }, p, '2026-12-15T09:30:00Z', new Date('2026-12-15T09:31:00Z'))).toBe(false);
+    expect(nudgeStillDue(c, p, '2026-12-15T09:30:00Z', new Date('2026-12-16T00:00:00Z'))).toBe(false);
+  });
+
+  it('gives the same calendar answers asked again and again (they are remembered), in each timezone', () => {
+    const auckland = fixturePartnership({ id: partnershipId, timezone: 'Pacific/Auckland', region: 'NZ' });
+    const now = new Date('2026-12-15T12:00:00Z'); // already 16 Dec in Auckland
+    for (let i = 0; i < 3; i++) {
+      expect(daysLeft('2026-12-16', p, now)).toBe(1);
+      expect(daysLeft('2026-12-16', auckland, now)).toBe(0);
+      expect(isTakingResponses(c, p, now)).toBe(true);
+      expect(isTakingResponses(c, auckland, now)).toBe(false); // 15 Dec ended there at 11:00Z
+      expect(nudgeMessage(c, p, now).heading).toBe('Consultation reminder: due today');
+    }
   });
 });
 

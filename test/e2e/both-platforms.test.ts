@@ -100,8 +100,12 @@ describe('one partnership on Slack and Teams', () => {
 
   it('takes three members in Slack and three in Teams, each welcomed on their own platform', async () => {
     for (const [p, sector, org] of SLACK_MEMBERS) {
+      const teamsMark = w.teams.fake.mark();
       const joined = await w.slack.command(p, `join ${sector} "${org}"`);
       expect(slackTexts(slackChannelPosts(joined))).toContain(`${p.name} from ${org}`);
+      // The partnership's Teams channel hears it too.
+      await w.app.core.flush();
+      expect(teamsTexts(inTeamsChannel(w.teams.fake.since(teamsMark)))).toContain(`${p.name} from ${org}`);
     }
     await w.slack.fake.waitFor((calls) => SLACK_MEMBERS.every(([p]) => slackDms(calls).some((c) => c.args.channel === p.id && /Welcome to Northside CPP/.test(slackText(c)))), 'the Slack welcomes');
 
@@ -109,6 +113,7 @@ describe('one partnership on Slack and Teams', () => {
       await w.teams.exchange(installPersonal(p, w.teams.fake.url));
       const joined = await w.teams.say(p, CH, `${AT}partner join ${sector} "${org}"`);
       expect(teamsTexts(inTeamsChannel(joined.calls))).toContain(`${p.name} from ${org}`);
+      await w.slack.fake.waitFor((calls) => slackChannelPosts(calls).some((c) => slackText(c).includes(`${p.name} from ${org}`)), `${p.name}'s join in the Slack channel`);
       expect(teamsTexts(inChat(joined.calls, personalChatOf(p)))).toMatch(/Welcome to Northside CPP/);
     }
     const list = await w.slack.command(carolSlack, 'members');

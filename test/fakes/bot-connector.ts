@@ -1,7 +1,10 @@
 // A fake Bot Connector on 127.0.0.1: what Teams' service behind `serviceUrl` does for a bot, with
 // every call recorded. Send and reply (POST /v3/conversations/{id}/activities[/{replyToId}]), update
 // (PUT …/activities/{id}), create conversation (POST /v3/conversations). It can be told to fail the
-// next calls (429 with Retry-After, 5xx, 403) to test retries.
+// next calls (429 with Retry-After, 5xx, 403) to test retries. For fault tests, every call carries the
+// time it arrived (the fake's clock), and a `plan` can answer activity calls with a failure, with no
+// answer at all (a timeout on the client's side), or reset the connection and close the port for a
+// while (connection refused).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -17,8 +20,10 @@ export interface ConnectorCall {
   activityId?: string;
   authorization?: string;
   body: any;
-  /** The status the fake answered. */
+  /** The status the fake answered (0: no answer, the connection hung or was reset). */
   status: number;
+  /** When it arrived, in performance.now() ms. */
+  at: number;
 }
 
 export interface Failure {
@@ -28,6 +33,9 @@ export interface Failure {
   conversationId?: string;
 }
 
+/** What a `plan` may do with a call besides failing it: leave it unanswered, or refuse connections for a while. */
+export type Fault = Failure | { hang: true } | { refuseForMs: number };
+
 const ACTIVITIES = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/;
 const MEMBER = /^\/v3\/conversations\/([^/]+)\/members\/([^/]+)\/?$/;
 
@@ -36,6 +44,12 @@ export class FakeBotConnector {
   private readonly failures: Failure[] = [];
   /** Teams users GET …/members/{id} can find, by per-bot user id (as Teams has them: name, AAD object id). */
   readonly members = new Map<string, { id: string; name: string; aadObjectId: string }>();
+  /** Consulted for every activity call not failed by failNext: a fault, or null to answer normally. */
+  plan: ((call: ConnectorCall) => Fault | null) | null = null;
+  /** While the port is closed (refuseForMs): resolves when it is open again. */
+  closed: Promise<void> | null = null;
+  /** Connections of calls left unanswered on purpose. */
+  private readonly hung = new Set<import('node:net').Socket>();
   private server: http.Server | null = null;
   private nextId = 1;
   url = '';
@@ -49,6 +63,7 @@ export class FakeBotConnector {
   }
 
   async stop(): Promise<void> {
+    await this.closed;
     const s = this.server;
     this.server = null;
     if (!s) return;
@@ -63,7 +78,7 @@ export class FakeBotConnector {
 
   /** Successful posts (send or reply), optionally into one conversation. */
   posts(conversationId?: string): ConnectorCall[] {
-    return this.calls.filter((c) => (c.op === 'send' || c.op === 'reply') && c.status < 300 && (!conversationId || c.conversationId === conversationId));
+    return this.calls.filter((c) => (c.op === 'send' || c.op === 'reply') && c.status >= 200 && c.status < 300 && (!conversationId || c.conversationId === conversationId));
   }
 
   /** Marks where a test step starts, for `since`. */
@@ -73,6 +88,28 @@ export class FakeBotConnector {
 
   since(mark: number): ConnectorCall[] {
     return this.calls.slice(mark);
+  }
+
+  /** Closes the port for `ms`, then listens on it again. Idle and unanswered connections are cut, and
+   * a request on a kept-alive one meanwhile is reset; a request being answered is answered (cutting it
+   * could lose the answer to a message that was taken, and the client would rightly send it again). */
+  private refuseFor(ms: number): void {
+    const server = this.server;
+    if (!server || this.closed) return;
+    const { port } = server.address() as AddressInfo;
+    this.closed = new Promise<void>((resolve) => {
+      server.close();
+      server.closeIdleConnections();
+      for (const socket of this.hung) socket.destroy();
+      this.hung.clear();
+      setTimeout(() => {
+        if (this.server !== server) return resolve();
+        server.listen(port, '127.0.0.1', () => {
+          this.closed = null;
+          resolve();
+        });
+      }, ms);
+    });
   }
 
   private takeFailure(conversationId: string | undefined): Failure | null {
@@ -106,13 +143,32 @@ export class FakeBotConnector {
       } else if (method === 'GET' && MEMBER.test(path)) {
         op = 'getMember';
       }
-      const call: ConnectorCall = { op, method, path, body, status: 200 };
+      const call: ConnectorCall = { op, method, path, body, status: 200, at: performance.now() };
       if (conversationId) call.conversationId = conversationId;
       if (activityId) call.activityId = activityId;
       if (req.headers.authorization) call.authorization = req.headers.authorization;
       this.calls.push(call);
 
-      const failure = op === 'other' || op === 'getMember' ? null : this.takeFailure(conversationId);
+      if (this.closed) {
+        // The port is closed: a request on a connection kept alive from before is cut, not answered.
+        call.status = 0;
+        req.socket.destroy();
+        return;
+      }
+      const activityCall = op !== 'other' && op !== 'getMember';
+      const fault = activityCall ? (this.takeFailure(conversationId) ?? this.plan?.(call) ?? null) : null;
+      if (fault && 'hang' in fault) {
+        call.status = 0;
+        this.hung.add(req.socket);
+        return;
+      }
+      if (fault && 'refuseForMs' in fault) {
+        call.status = 0;
+        req.socket.destroy();
+        this.refuseFor(fault.refuseForMs);
+        return;
+      }
+      const failure = fault;
       if (failure) {
         call.status = failure.status;
         res.writeHead(failure.status, { 'content-type': 'application/json', ...(failure.headers ?? {}) });

@@ -3,6 +3,9 @@
 // error. Also takes response_url posts (POST /respond/<id>), hands out a Socket Mode URL, and runs
 // the external file upload flow (files.getUploadURLExternal → POST /upload/<file id> with the bytes
 // → files.completeUploadExternal), keeping each shared file with its bytes in `uploads`.
+// For fault tests, every call carries the time it arrived (the fake's clock) and how it was answered,
+// and a `plan` can answer calls with 429 + Retry-After, a 5xx, no answer at all (a timeout on the
+// client's side), or a reset connection and the port closed for a while (connection refused).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -13,9 +16,21 @@ export interface SlackCall {
   /** The arguments, with JSON-valued form fields (blocks, view) parsed. */
   args: Record<string, any>;
   seq: number;
+  /** When it arrived, in performance.now() ms. */
+  at: number;
+  /** How the fake answered: 'ok', 'error' (ok: false), the HTTP status of a failure, 'hang' or 'reset'. */
+  answer?: string;
 }
 
-export type Failure = { status: 429; retryAfter: number } | { error: string };
+export type Failure =
+  | { status: 429; retryAfter: number }
+  | { error: string }
+  /** An HTTP failure with no Slack body (500, 502, 503 …). */
+  | { status: number }
+  /** Never answered: the client's timeout has to end it. */
+  | { hang: true }
+  /** The connection is reset, and the port is closed for `ms` (new connections are refused). */
+  | { refuseForMs: number };
 
 export interface FakeTeam {
   teamId: string;
@@ -68,6 +83,12 @@ export class FakeSlack {
   private readonly pending = new Map<string, PendingUpload>();
   private fileSeq = 0;
   private readonly failures = new Map<string, { failure: Failure; when: (args: Record<string, any>) => boolean }[]>();
+  /** Consulted for every call (after failNext): a failure to answer it with, or null to answer normally. */
+  plan: ((call: SlackCall) => Failure | null) | null = null;
+  /** While the port is closed (refuseForMs): resolves when it is open again. */
+  closed: Promise<void> | null = null;
+  /** Connections of calls left unanswered on purpose. */
+  private readonly hung = new Set<import('node:net').Socket>();
   private server: http.Server | null = null;
   private seq = 0;
   private ts = 1_700_000_000;
@@ -120,6 +141,7 @@ export class FakeSlack {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    await this.closed;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = null;
@@ -168,7 +190,7 @@ export class FakeSlack {
   }
 
   private record(method: string, token: string | null, args: Record<string, any>): SlackCall {
-    const call = { method, token, args, seq: ++this.seq };
+    const call: SlackCall = { method, token, args, seq: ++this.seq, at: performance.now() };
     this.calls.push(call);
     for (const w of [...this.waiters]) w();
     return call;
@@ -189,20 +211,68 @@ export class FakeSlack {
     const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null;
     const token = bearer ?? (typeof args.token === 'string' ? args.token : null);
     delete args.token;
-    this.record(method, token, args);
+    const call = this.record(method, token, args);
+    if (this.closed) {
+      // The port is closed: a request on a connection kept alive from before is cut, not answered.
+      call.answer = 'reset';
+      req.socket.destroy();
+      return;
+    }
 
     const queue = this.failures.get(method) ?? [];
     const index = queue.findIndex((f) => f.when(args));
-    const failure = index >= 0 ? queue.splice(index, 1)[0]!.failure : undefined;
-    if (failure && 'status' in failure) {
+    const failure = index >= 0 ? queue.splice(index, 1)[0]!.failure : (this.plan?.(call) ?? undefined);
+    if (failure && 'status' in failure && failure.status === 429 && 'retryAfter' in failure) {
+      call.answer = '429';
       res.status(429).set('Retry-After', String(failure.retryAfter)).json({ ok: false, error: 'ratelimited' });
       return;
     }
+    if (failure && 'status' in failure) {
+      call.answer = String(failure.status);
+      res.status(failure.status).type('text/html').send('<html><body>Service unavailable</body></html>');
+      return;
+    }
+    if (failure && 'hang' in failure) {
+      call.answer = 'hang';
+      this.hung.add(req.socket);
+      return;
+    }
+    if (failure && 'refuseForMs' in failure) {
+      call.answer = 'reset';
+      req.socket.destroy();
+      this.refuseFor(failure.refuseForMs);
+      return;
+    }
     if (failure) {
+      call.answer = 'error';
       res.json({ ok: false, error: failure.error });
       return;
     }
-    res.json(this.answer(method, token, args));
+    const answer = this.answer(method, token, args);
+    call.answer = answer.ok === true ? 'ok' : 'error';
+    res.json(answer);
+  }
+
+  /** Closes the port for `ms`, then listens on it again. Idle and unanswered connections are cut, and
+   * a request on a kept-alive one meanwhile is reset; a request being answered is answered (cutting it
+   * could lose the answer to a message that was taken, and the client would rightly send it again). */
+  private refuseFor(ms: number): void {
+    const server = this.server;
+    if (!server || this.closed) return;
+    const { port } = server.address() as AddressInfo;
+    this.closed = new Promise<void>((resolve) => {
+      server.close();
+      server.closeIdleConnections();
+      for (const socket of this.hung) socket.destroy();
+      this.hung.clear();
+      setTimeout(() => {
+        if (this.server !== server) return resolve();
+        server.listen(port, '127.0.0.1', () => {
+          this.closed = null;
+          resolve();
+        });
+      }, ms);
+    });
   }
 
   private answer(method: string, token: string | null, args: Record<string, any>): Record<string, unknown> {

@@ -1,10 +1,14 @@
 // The dispatcher under faults, on SQLite and PostgreSQL: bounded concurrency and per-conversation
 // order, two instances sharing the outbox, takeover after an instance dies mid-send, a 429 suspending
-// a workspace everywhere, platform rates never exceeded, and bursts of failures losing nothing.
+// a workspace everywhere (and the dispatcher waking by itself when it ends), platform rates never
+// exceeded (per conversation and per workspace), a conversation's wait holding no sender, a send that
+// never finishes timing out, and bursts of failures losing nothing. test/reliability/platform-faults
+// runs the same faults through the real Slack and Teams adapters.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../../db/store.ts';
 import type { Deps } from '../../src/bot/context.ts';
-import { createDispatcher, SendError, type Sender } from '../../src/bot/dispatcher.ts';
+import { createDispatcher as create, SendError, type Dispatcher, type Sender } from '../../src/bot/dispatcher.ts';
+import { PLATFORM_LIMITS } from '../../src/bot/rate-limit.ts';
 import { message, para, t, type Message } from '../../src/domain/message.ts';
 import type { Target } from '../../src/domain/partnership.ts';
 import type { NewOutbox } from '../../src/domain/ports.ts';
@@ -43,11 +47,27 @@ class Recorder implements Sender {
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+async function until(done: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await pause(10);
+  }
+}
+
 describe.each(DIALECTS)('dispatcher on $name', ({ open }) => {
   let db: SharedDb;
   let now: number;
   let deps: Deps;
   const clock = () => new Date(now);
+
+  /** Dispatchers made by a test, stopped after it (their wake-up timers with them). */
+  const made: Dispatcher[] = [];
+  const createDispatcher = (...args: Parameters<typeof create>): Dispatcher => {
+    const d = create(...args);
+    made.push(d);
+    return d;
+  };
 
   beforeEach(async () => {
     now = T0;
@@ -55,7 +75,10 @@ describe.each(DIALECTS)('dispatcher on $name', ({ open }) => {
     await db.store.insertPartnership(p);
     deps = testDeps(db.store, clock);
   });
-  afterEach(() => db.dispose());
+  afterEach(async () => {
+    for (const d of made.splice(0)) await d.stop(0);
+    await db.dispose();
+  });
 
   const enqueue = (rows: NewOutbox[], store: SqlStore = db.store) => store.enqueue(rows, new Date(now).toISOString());
   /** 3 channels × 5 posts, interleaved as several decisions would write them. */
@@ -113,6 +136,7 @@ describe.each(DIALECTS)('dispatcher on $name', ({ open }) => {
     const one = createDispatcher(deps, { slack: sender }, { concurrency: 1, limits: {}, owner: 'one' });
     expect(await one.flush()).toBe(1);
     expect(sender.headings()).toEqual(['z1']);
+    await one.stop(); // from here only `two` sends (one's own wake-ups would otherwise join in)
     const two = createDispatcher(testDeps(await db.another(), clock), { slack: sender }, { limits: {}, owner: 'two' });
     now += 4_999;
     expect(await two.flush()).toBe(0); // the suspension is in the database, not only in `one`
@@ -135,6 +159,74 @@ describe.each(DIALECTS)('dispatcher on $name', ({ open }) => {
     }
     // Channels are paced separately: two channels take no longer than one.
     expect(performance.now() - started).toBeLessThan(3_500);
+  });
+
+  it('sends by itself when a Retry-After ends: no poll, no flush from outside', async () => {
+    const live = testDeps(db.store, () => new Date());
+    await db.store.enqueue([row('w1', channel('C1', 'slack', 'T1')), row('w2', channel('C2', 'slack', 'T1'))], new Date().toISOString());
+    let limited = false;
+    const sender = new Recorder(async () => {
+      if (!limited) {
+        limited = true;
+        throw new SendError('ratelimited', { retryAfterMs: 400 });
+      }
+    });
+    const d = createDispatcher(live, { slack: sender }, { concurrency: 1, limits: {} });
+    const t0 = performance.now();
+    expect(await d.flush()).toBe(0); // w1 answered 429; w2 held back with it
+    await until(() => sender.sent.length === 2, 'both sent after the Retry-After');
+    const first = Math.min(...sender.sent.map((s) => s.at)) - t0;
+    expect(first).toBeGreaterThanOrEqual(400);
+    expect(first).toBeLessThan(1_400);
+    expect(sender.headings().sort()).toEqual(['w1', 'w2']);
+  });
+
+  it("keeps a fan-out to one Slack workspace within its workspace bucket on the receiver's clock, and close to its rate", async () => {
+    const [bucket] = PLATFORM_LIMITS.slack.filter((l) => l.scope === 'workspace');
+    if (bucket?.scope !== 'workspace') throw new Error('Slack has a workspace-wide limit');
+    const { perSecond, burst } = bucket;
+    await enqueue(Array.from({ length: 80 }, (_, i) => row(`f-${i}`, channel(`C${i}`, 'slack', 'T1'))));
+    const sender = new Recorder(async () => undefined);
+    const d = createDispatcher(deps, { slack: sender }, { concurrency: 8 });
+    const t0 = performance.now();
+    expect(await d.flush()).toBe(80);
+    const at = sender.sent.map((s) => s.at).sort((a, b) => a - b);
+    // Within a platform bucket of twice our burst at our rate, in any stretch of arrivals: the burst we
+    // keep below the platform's is the room for sends bunched up on the way (a busy event loop here).
+    for (let i = 0; i < at.length; i++) for (let j = i + 1; j < at.length; j++) expect(j - i + 1).toBeLessThanOrEqual(2 * burst + (perSecond * (at[j]! - at[i]!)) / 1000);
+    const least = ((80 - burst) / perSecond) * 1000;
+    const took = at[at.length - 1]! - t0;
+    expect(took).toBeGreaterThanOrEqual(least - 20);
+    expect(took).toBeLessThan(least + 3_000);
+  });
+
+  it('holds no sender while a conversation waits for its rate: other conversations go on meanwhile', async () => {
+    await enqueue([0, 1, 2].flatMap((i) => [row(`s-${i}`, channel('C1', 'slack', 'T1')), row(`l-${i}`, channel('L')), row(`m-${i}`, channel('L'))]));
+    const sender = new Recorder(async () => undefined);
+    const d = createDispatcher(deps, { slack: sender, local: sender }, { concurrency: 1 });
+    expect(await d.flush()).toBe(9);
+    const slack = sender.sent.filter((s) => s.to === 'slack/T1/C1').map((s) => s.at);
+    const local = sender.sent.filter((s) => s.to === 'local/local/L').map((s) => s.at);
+    for (let i = 1; i < slack.length; i++) expect(slack[i]! - slack[i - 1]!).toBeGreaterThanOrEqual(1_000);
+    // All six local messages were out before Slack's second one (1 s after its first) was due.
+    expect(Math.max(...local)).toBeLessThan(slack[1]!);
+    expect(sender.headings('local/local/L')).toEqual(['l-0', 'm-0', 'l-1', 'm-1', 'l-2', 'm-2']);
+  });
+
+  it('gives up on a send that never finishes after sendTimeoutMs, and retries it', async () => {
+    await enqueue([row('slow', dm('u1'))]);
+    let calls = 0;
+    const sender: Sender = { send: () => (++calls === 1 ? new Promise<void>(() => undefined) : Promise.resolve()) };
+    const d = createDispatcher(deps, { local: sender }, { sendTimeoutMs: 200, baseDelayMs: 1_000 });
+    const t0 = performance.now();
+    expect(await d.flush()).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    const [failed] = await db.store.db.selectFrom('outbox').select(['attempts', 'last_error', 'status']).execute();
+    expect(failed).toMatchObject({ attempts: 1, status: 'pending' });
+    expect(failed!.last_error).toMatch(/did not finish within 200 ms/);
+    now += 1_000;
+    expect(await d.flush()).toBe(1);
+    expect(calls).toBe(2);
   });
 
   it('rides out bursts of 500s, 503s, timeouts, refused connections and 429s, and loses nothing', async () => {

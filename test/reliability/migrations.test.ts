@@ -1,6 +1,7 @@
 // Upgrades: a database made by every earlier migration set (0001; 0001–0002; …) and filled with data
-// of that time migrates to the latest without losing anything, on SQLite and PostgreSQL; and the
-// reliability migration can be rolled back and applied again.
+// of that time migrates to the latest without losing anything, on SQLite and PostgreSQL, and its old
+// data goes through retention; and the reliability and retention migrations can be rolled back and
+// applied again.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { laneOf } from '../../db/rows.ts';
+import { runRetention } from '../../src/bot/jobs/retention.ts';
 import type { Target } from '../../src/domain/partnership.ts';
 import { migrationProvider, migrations } from '../../db/migrations/index.ts';
 import type { SqlDialect } from '../../db/schema.ts';
@@ -76,6 +78,9 @@ const FILL: Record<string, (db: Kysely<any>) => Promise<void>> = {
       await db.updateTable('outbox').set({ lane: laneOf(JSON.parse(String(row.target)) as Target) }).where('id', '=', row.id).execute();
     }
   },
+  '0006_links': async (db) => {
+    await db.insertInto('link_codes').values({ code: 'k7m2-q9x4', partnership_id: 'pt-old', member_id: 'm-ann', expires_at: '2026-05-01T10:00:00.000Z' }).execute();
+  },
   '0003_teams': async (db) => {
     await db.insertInto('teams_conversations').values({ conversation_id: '19:abc@thread.tacv2', tenant_id: 'tn-1', kind: 'channel', reference: '{"conversation":{"id":"19:abc"}}', updated_at: AT }).execute();
     await db.insertInto('teams_users').values({ tenant_id: 'tn-1', aad_object_id: 'aad-1', user_id: '29:1', name: 'Ann', personal_conversation_id: null, updated_at: AT }).execute();
@@ -84,7 +89,8 @@ const FILL: Record<string, (db: Kysely<any>) => Promise<void>> = {
 
 async function expectNothingLost(store: SqlStore, upTo: number): Promise<void> {
   const p = await store.partnership('pt-old');
-  expect(p).toMatchObject({ name: 'Old Partnership', reviewDate: '2026-12-01', status: 'active' });
+  // Partnerships from before 0007_retention keep the 24 months that applied to them.
+  expect(p).toMatchObject({ name: 'Old Partnership', reviewDate: '2026-12-01', status: 'active', retentionMonths: 24 });
   expect(await store.channels('pt-old')).toEqual([{ platform: 'local', workspace: 'local', channel: 'general' }]);
   expect((await store.members('pt-old')).map((m) => [m.id, m.identities[0]?.user])).toEqual([['m-ann', 'ann'], ['m-bob', 'bob']]);
   expect(await store.consultation('c-old')).toMatchObject({ title: 'Old plan', status: 'open' });
@@ -102,6 +108,24 @@ async function expectNothingLost(store: SqlStore, upTo: number): Promise<void> {
   expect((await store.claimJobs('2026-05-05T00:00:00.000Z', claim, 10)).map((j) => j.id)).toEqual(['j-old']);
   if (upTo >= 2) expect(await store.db.selectFrom('slack_installations' as never).selectAll().execute()).toHaveLength(1);
   if (upTo >= 3) expect(await store.db.selectFrom('teams_users' as never).selectAll().execute()).toHaveLength(1);
+  if (upTo >= 6) expect(await store.db.selectFrom('link_codes' as never).selectAll().execute()).toHaveLength(1);
+}
+
+/** The upgraded data through the retention path: a period of its own, bounded, and old responses reduced to counts. */
+async function expectRetentionWorks(store: SqlStore): Promise<void> {
+  const p = (await store.partnership('pt-old'))!;
+  await expect(store.updatePartnership({ ...p, retentionMonths: 0 })).rejects.toThrow();
+  await store.updatePartnership({ ...p, retentionMonths: 6 });
+  expect((await store.partnership('pt-old'))!.retentionMonths).toBe(6);
+  await store.updateConsultation({ ...(await store.consultation('c-old'))!, status: 'awaiting_feedback' });
+  // Due 1 Sep 2026 (ends 23:00 UTC); six months on is 1 Mar 2027 23:00 UTC.
+  const early = await store.transaction(async (tx) => runRetention(tx, (await tx.partnership('pt-old'))!, new Date('2027-03-01T22:00:00Z')));
+  expect(early.consultations).toEqual([]);
+  const run = await store.transaction(async (tx) => runRetention(tx, (await tx.partnership('pt-old'))!, new Date('2027-03-02T00:00:00Z')));
+  expect(run.consultations).toEqual(['c-old']);
+  expect(await store.responses('c-old')).toEqual([]);
+  const kept = await store.db.selectFrom('consultation_summaries' as never).selectAll().execute();
+  expect(kept).toEqual([expect.objectContaining({ consultation_id: 'c-old', answered: 1 })]);
 }
 
 describe.each(DIALECTS)('upgrading on $name', ({ name: dialect }) => {
@@ -116,24 +140,26 @@ describe.each(DIALECTS)('upgrading on $name', ({ name: dialect }) => {
       for (const name of NAMES.slice(0, count)) await FILL[name]?.(store.db);
       expect(await migrateToLatest(store.db, sqlDialect)).toEqual(NAMES.slice(count));
       await expectNothingLost(store, count);
+      await expectRetentionWorks(store);
     } finally {
       await dispose();
     }
   });
 
-  it('rolls the reliability migration back and forward again without loss', async () => {
+  it.each(['0005_reliability', '0007_retention'])('rolls %s back and forward again without loss', async (target) => {
     const { store, schema, dispose } = await blank(dialect, 'down');
     try {
       const m = migrator(store.db, sqlDialect, schema);
-      const before = NAMES[NAMES.indexOf('0005_reliability') - 1]!;
+      const before = NAMES[NAMES.indexOf(target) - 1]!;
       expect((await m.migrateTo(before)).error).toBeUndefined();
       for (const name of NAMES.slice(0, NAMES.indexOf(before) + 1)) await FILL[name]?.(store.db);
       expect((await m.migrateToLatest()).error).toBeUndefined();
       const down = await m.migrateTo(before);
       expect(down.error).toBeUndefined();
-      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toContainEqual(['0005_reliability', 'Down', 'Success']);
+      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toContainEqual([target, 'Down', 'Success']);
       expect(await migrateToLatest(store.db, sqlDialect)).toEqual(NAMES.slice(NAMES.indexOf(before) + 1));
-      await expectNothingLost(store, NAMES.length);
+      await expectNothingLost(store, NAMES.indexOf(before) + 1);
+      await expectRetentionWorks(store);
     } finally {
       await dispose();
     }

@@ -115,7 +115,7 @@ describe.each(DIALECTS)('hostile text end to end on $name', ({ name }) => {
     await say('carol', '/partner export partnership');
     seen.push(...(await api.channel('general')));
     for (let i = 0; i <= HOSTILE.length; i++) seen.push(...(await api.dms(`u${i}`)));
-  });
+  }, 120_000); // a whole partnership's life, on a loaded machine
 
   afterAll(async () => {
     await app?.stop();

@@ -46,6 +46,31 @@ describe('secrets in logs', () => {
     expect(out).toContain('database down');
   });
 
+  it('blanks secret fields deeper down, in any casing, inside errors and in the bindings of children of children', () => {
+    const { lines, stream } = capture();
+    const log = createLogger({ level: 'info' }, stream);
+    log.info({ a: { b: { c: { d: { e: { clientSecret: SECRETS.signing, TOKEN: SECRETS.partnerbot } } } } } }, 'deep');
+    // An HTTP client's error carries the request it made, Authorization header and all.
+    const failed = Object.assign(new Error('request failed'), { config: { headers: { AUTHORIZATION: `Bearer ${SECRETS.bearer}`, 'X-Slack-Signature': SECRETS.signing } }, code: 'E_HTTP' });
+    log.error({ err: failed }, 'call failed');
+    log.child({ platform: 'teams' }).child({ appPassword: SECRETS.teamsPassword }).warn('grandchild');
+    const out = lines.join('');
+    expect(lines).toHaveLength(3);
+    for (const secret of Object.values(SECRETS)) expect(out).not.toContain(secret);
+    const [deep, call, grandchild] = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(deep!.a.b.c.d.e).toEqual({ clientSecret: REDACTED, TOKEN: REDACTED });
+    // The rest of the error is still there to debug with.
+    expect(call!.err).toMatchObject({ type: 'Error', message: 'request failed', code: 'E_HTTP', config: { headers: { AUTHORIZATION: REDACTED } } });
+    expect(grandchild).toMatchObject({ platform: 'teams', appPassword: REDACTED, msg: 'grandchild' });
+  });
+
+  it('keeps fields that only look a little like secrets', () => {
+    const { lines, stream } = capture();
+    const log = createLogger({ level: 'info' }, stream);
+    log.info({ tokens: 3, passage: 'text', secretariat: 'Org' }, 'kept');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ tokens: 3, passage: 'text', secretariat: 'Org' });
+  });
+
   it('scrubSecrets masks URL passwords, Slack tokens and bearer credentials in free text', () => {
     expect(scrubSecrets('postgresql://a:b@c/d and xoxp-123456789-abc')).toBe(`postgresql://a:${REDACTED}@c/d and ${REDACTED}`);
     expect(scrubSecrets('Basic dXNlcjpwYXNzd29yZA==')).toBe(`Basic ${REDACTED}`);

@@ -1,6 +1,6 @@
 // Pure builders for test data: sensible defaults, and overrides for what a test is about.
 import type { Consultation, ConsultationResponse } from '../../src/domain/consultation.ts';
-import { DEFAULT_SETTINGS, type ChannelRef, type Member, type Partnership, type PartnershipSettings } from '../../src/domain/partnership.ts';
+import { DEFAULT_RETENTION_MONTHS, DEFAULT_SETTINGS, type ChannelRef, type Member, type Partnership, type PartnershipSettings } from '../../src/domain/partnership.ts';
 import type { Poll } from '../../src/domain/pulse.ts';
 
 export const PARTNERSHIP_ID = 'pt-1';
@@ -25,6 +25,7 @@ export function partnership(over: PartnershipOverrides = {}): Partnership {
     lastReviewAt: null,
     status: 'active',
     createdAt: '2026-01-01T00:00:00Z',
+    retentionMonths: DEFAULT_RETENTION_MONTHS,
     ...rest,
   };
 }

@@ -1,5 +1,7 @@
-// The Web API client settings and error reading. The dispatcher owns retries, so the client makes
-// none of its own and rejects a rate-limited call at once with Slack's Retry-After.
+// The Web API client settings and error reading. The dispatcher owns retries and pacing, so the
+// client makes no retry of its own (retryConfig: none; a 429 is rejected at once with Slack's
+// Retry-After instead of being slept through and retried behind the dispatcher's back), and a call
+// whose answer does not come within the timeout fails (the dispatcher retries it).
 import { webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { SendError } from '../../bot/dispatcher.ts';
@@ -7,8 +9,8 @@ import { SendError } from '../../bot/dispatcher.ts';
 export type WebClient = InstanceType<typeof webApi.WebClient>;
 export type WebClientOptions = NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>;
 
-export function clientOptions(apiUrl: string, logger: BoltLogger): WebClientOptions {
-  return { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger, timeout: 10_000 };
+export function clientOptions(apiUrl: string, logger: BoltLogger, timeoutMs = 10_000): WebClientOptions {
+  return { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger, timeout: timeoutMs };
 }
 
 /** Slack errors that no retry fixes: the message is dead-lettered at once. */

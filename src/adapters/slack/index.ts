@@ -32,7 +32,7 @@ function singleWorkspace(client: WebClient, botToken: string): Authorize<boolean
 
 export async function createSlackAdapter(ctx: AdapterContext, config: SlackConfig): Promise<PlatformAdapter> {
   const logger = boltLogger(ctx.log);
-  const options = clientOptions(config.apiUrl, logger);
+  const options = clientOptions(config.apiUrl, logger, ctx.requestTimeoutMs);
   const installations = config.auth.kind === 'oauth' ? new SlackInstallations(ctx.db, () => ctx.deps.clock.now(), { encryptionKey: config.auth.encryptionKey }) : null;
 
   let router: express.Router | undefined;

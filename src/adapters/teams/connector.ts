@@ -1,12 +1,23 @@
 // Calls to the Bot Connector: the outbox dispatcher owns retries, so the connector client must not
 // retry on its own (its default policy retries 429 and 5xx three times, which would fight the
-// dispatcher's backoff and multiply sends). And connector failures become SendErrors that steer it.
+// dispatcher's backoff and multiply sends). Nor may a call wait for ever: the SDK sets no timeout,
+// so an answer that never comes would hold a send (and its lease) until the process stops. And
+// connector failures become SendErrors that steer the dispatcher.
 import type { CloudAdapter } from 'botbuilder';
 import { SendError } from '../../bot/dispatcher.ts';
 
-interface PipelineOwner {
-  client?: { pipeline?: { removePolicy(options: { name?: string; phase?: string }): unknown } };
+interface RequestLike {
+  timeout: number;
 }
+interface PolicyLike {
+  name: string;
+  sendRequest(request: RequestLike, next: (request: RequestLike) => Promise<unknown>): Promise<unknown>;
+}
+interface PipelineOwner {
+  client?: { pipeline?: { removePolicy(options: { name?: string; phase?: string }): unknown; addPolicy(policy: PolicyLike): void } };
+}
+
+const TIMEOUT_POLICY = 'partnerbotTimeout';
 interface ConnectorFactoryLike {
   create(serviceUrl: string, audience?: string): Promise<unknown>;
 }
@@ -14,8 +25,9 @@ interface AuthLike {
   createConnectorFactory(claimsIdentity: unknown): ConnectorFactoryLike;
 }
 
-/** Every connector client the adapter makes (replies, proactive sends, create conversation) gets no retry policy. */
-export function disableClientRetries(adapter: CloudAdapter): void {
+/** Every connector client the adapter makes (replies, proactive sends, create conversation) gets no
+ * retry policy, and a timeout on each call. */
+export function disableClientRetries(adapter: CloudAdapter, timeoutMs = 10_000): void {
   // CloudAdapter keeps its BotFrameworkAuthentication in a protected field; it makes every connector client.
   const auth = (adapter as unknown as { botFrameworkAuthentication: AuthLike }).botFrameworkAuthentication;
   const createFactory = auth.createConnectorFactory.bind(auth);
@@ -24,7 +36,16 @@ export function disableClientRetries(adapter: CloudAdapter): void {
     return {
       async create(serviceUrl, audience) {
         const client = await factory.create(serviceUrl, audience);
-        (client as PipelineOwner).client?.pipeline?.removePolicy({ phase: 'Retry' });
+        const pipeline = (client as PipelineOwner).client?.pipeline;
+        pipeline?.removePolicy({ phase: 'Retry' });
+        pipeline?.removePolicy({ name: TIMEOUT_POLICY });
+        pipeline?.addPolicy({
+          name: TIMEOUT_POLICY,
+          sendRequest(request, next) {
+            if (!(request.timeout > 0)) request.timeout = timeoutMs;
+            return next(request);
+          },
+        });
         return client;
       },
     };

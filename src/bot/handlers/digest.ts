@@ -1,4 +1,5 @@
 // digest: what is due, open and overdue, shown on demand (the scheduled one is src/bot/jobs/digest.ts).
+import { consultationSummaries, sqlOf } from '../../../db/privacy-store.ts';
 import type { Consultation } from '../../domain/consultation.ts';
 import { resolveAudience } from '../../domain/consultation.ts';
 import { buildDigest, type ConsultationRecord } from '../../domain/digest.ts';
@@ -8,14 +9,20 @@ import type { Repo } from '../../domain/ports.ts';
 import type { HandlerTable } from '../context.ts';
 import { requirePartnership } from '../resolve.ts';
 
-/** Consultations with who they asked (audience resolved against the members) and their answers. */
+/** Consultations with who they asked (audience resolved against the members) and their answers;
+ * for those past retention, the counts kept in place of the answers. */
 export async function consultationRecords(tx: Repo, consultations: Consultation[], members: Member[]): Promise<ConsultationRecord[]> {
+  const kept = await consultationSummaries(sqlOf(tx), consultations.filter((c) => c.status !== 'open').map((c) => c.id));
   return Promise.all(
-    consultations.map(async (c) => ({
-      consultation: c,
-      asked: resolveAudience(c.audience, members).map((m) => m.id),
-      responses: await tx.responses(c.id),
-    })),
+    consultations.map(async (c) => {
+      const summary = kept.get(c.id);
+      return {
+        consultation: c,
+        asked: resolveAudience(c.audience, members).map((m) => m.id),
+        responses: summary ? [] : await tx.responses(c.id),
+        ...(summary ? { kept: summary } : {}),
+      };
+    }),
   );
 }
 

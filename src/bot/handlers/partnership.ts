@@ -6,6 +6,7 @@ import { helpMessage } from '../../domain/help.ts';
 import { membersMessage, welcomeMessage } from '../../domain/induction.ts';
 import { b, message, para, privateMessage, t, u } from '../../domain/message.ts';
 import {
+  DEFAULT_RETENTION_MONTHS,
   DEFAULT_SETTINGS,
   SECTOR_LABELS,
   type Member,
@@ -15,7 +16,7 @@ import {
 import { nextAutoPoll } from '../../domain/pulse.ts';
 import type { CommandContext, HandlerTable } from '../context.ts';
 import { homeIn } from '../personal.ts';
-import { toMembers } from '../outbox.ts';
+import { toChannels, toMembers } from '../outbox.ts';
 import { requireMember, requirePartnership, resolveUser } from '../resolve.ts';
 
 /** The recurring jobs every active partnership has: the weekly digest and, if on, the monthly poll. */
@@ -34,10 +35,17 @@ async function openItems(ctx: CommandContext, p: Partnership) {
 }
 
 function applySettings(p: Partnership, c: SettingsChange): Partnership {
-  const { timezone, region, purpose, ...settingChanges } = c;
+  const { timezone, region, purpose, retentionMonths, ...settingChanges } = c;
   const defined = Object.fromEntries(Object.entries(settingChanges).filter(([, v]) => v !== undefined));
   const settings: PartnershipSettings = { ...p.settings, ...defined };
-  return { ...p, settings, timezone: timezone ?? p.timezone, region: region ?? p.region, purpose: purpose ?? p.purpose };
+  return {
+    ...p,
+    settings,
+    timezone: timezone ?? p.timezone,
+    region: region ?? p.region,
+    purpose: purpose ?? p.purpose,
+    retentionMonths: retentionMonths ?? p.retentionMonths,
+  };
 }
 
 export const partnershipHandlers: HandlerTable = {
@@ -61,6 +69,7 @@ export const partnershipHandlers: HandlerTable = {
       lastReviewAt: null,
       status: 'active',
       createdAt: now,
+      retentionMonths: DEFAULT_RETENTION_MONTHS,
     };
     await ctx.tx.insertPartnership(p);
     await ctx.tx.addChannel(p.id, channel);
@@ -94,12 +103,15 @@ export const partnershipHandlers: HandlerTable = {
     await ctx.tx.updatePartnership(next);
     const timing = ['digestWeekday', 'digestTime', 'timezone', 'pulseSchedule', 'workStart'] as const;
     if (timing.some((k) => cmd.changes[k] !== undefined)) await scheduleRecurring({ ...ctx, partnership: next }, next);
+    // A retention change destroys data when it shortens the period: the entry says what it was before.
+    const detail = cmd.changes.retentionMonths === undefined ? cmd.changes : { ...cmd.changes, previousRetentionMonths: p.retentionMonths };
     await ctx.tx.audit({
-      partnershipId: p.id, actorId: ctx.member?.id ?? null, action: 'settings', detail: JSON.stringify(cmd.changes), at: ctx.now.toISOString(),
+      partnershipId: p.id, actorId: ctx.member?.id ?? null, action: 'settings', detail: JSON.stringify(detail), at: ctx.now.toISOString(),
     });
-    const note = cmd.changes.anonymityK !== undefined
+    let note = cmd.changes.anonymityK !== undefined
       ? ' The new anonymity threshold applies to polls started from now on; a poll keeps the threshold it opened with.'
       : '';
+    if (cmd.changes.retentionMonths !== undefined) note += ` ${retentionNote(p.retentionMonths, next.retentionMonths)}`;
     return [privateMessage('Settings saved', para(t(`Updated: ${Object.keys(cmd.changes).join(', ')}.${note}`)))];
   },
 
@@ -125,7 +137,10 @@ export const partnershipHandlers: HandlerTable = {
     await ctx.tx.insertMember(member);
     const members = await ctx.tx.members(p.id);
     await toMembers(ctx.tx, [member], 'welcome', welcomeMessage(p, member, members, await openItems(ctx, p)), ctx.now);
-    return [message(undefined, para(u(member.name), t(' from '), u(member.organisation), t(` (${SECTOR_LABELS[member.sector]}) joined `), u(p.name), t('.')))];
+    const joined = message(undefined, para(u(member.name), t(' from '), u(member.organisation), t(` (${SECTOR_LABELS[member.sector]}) joined `), u(p.name), t('.')));
+    // The partnership's other channels (e.g. its Slack side when they joined in Teams) hear it too.
+    await toChannels(ctx.tx, p.id, `joined:${member.id}`, joined, ctx.now, ctx.actor.channel);
+    return [joined];
   },
 
   members: async (_cmd, ctx) => {
@@ -149,6 +164,14 @@ export const partnershipHandlers: HandlerTable = {
     return [message(undefined, para(u(target.name), t(` is now ${roles.join(', ')} of `), u(p.name), t('.')))];
   },
 };
+
+/** What a retention change means, said when it is made. */
+function retentionNote(before: number, after: number): string {
+  const kept = `Poll answers and consultation responses are now kept ${after} months after closing, then reduced to published results and anonymous counts.`;
+  if (after < before) return `${kept} Those already older than that are reduced at the next retention run, with the weekly digest; this cannot be undone.`;
+  if (after > before) return `${kept} What was already reduced stays reduced.`;
+  return kept;
+}
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 export function weekday(iso: number): string {

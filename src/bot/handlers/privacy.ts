@@ -2,6 +2,7 @@
 // and coordinators' actions are on the record. Queries beyond the Repo live in db/privacy-store.ts.
 import {
   auditLog,
+  consultationSummaries,
   deletePartnership,
   forgetMember,
   sealClosedPolls,
@@ -51,7 +52,8 @@ async function membershipRecords(tx: Repo, deps: Deps, member: Member, partnersh
   const took = new Set<string>();
   for (const poll of polls) if (await tookPart(db, poll.id, deps.voterHash(poll.id, member.id))) took.add(poll.id);
   const purged = new Set((await summaries(db, polls.map((x) => x.id))).keys());
-  return { partnership, member, consultations, responses, polls, tookPart: took, purged };
+  const purgedConsultations = new Set((await consultationSummaries(db, consultations.map((c) => c.id))).keys());
+  return { partnership, member, consultations, responses, polls, tookPart: took, purged, purgedConsultations };
 }
 
 /** What a closed poll's results published (from its kept summary once past retention); null while open. */
@@ -86,13 +88,19 @@ export const privacyHandlers: HandlerTable = {
     const consultations = await ctx.tx.consultations(p.id);
     const polls = await ctx.tx.polls(p.id);
     const kept = await summaries(db, polls.map((x) => x.id));
+    const keptCounts = await consultationSummaries(db, consultations.map((c) => c.id));
     const data = partnershipExport(
       {
         partnership: p,
         channels: await ctx.tx.channels(p.id),
         members: await ctx.tx.members(p.id),
         consultations: await Promise.all(
-          consultations.map(async (c) => ({ consultation: c, responses: await ctx.tx.responses(c.id), forgottenResponses: await tallies(db, c.id) })),
+          consultations.map(async (c) => ({
+            consultation: c,
+            responses: await ctx.tx.responses(c.id),
+            forgottenResponses: await tallies(db, c.id),
+            keptCounts: keptCounts.get(c.id) ?? null,
+          })),
         ),
         polls: await Promise.all(polls.map(async (poll) => ({ poll, published: await published(ctx.tx, poll, kept.get(poll.id)) }))),
         audit: (await auditLog(db, p.id, 100_000)).reverse(),

@@ -1,5 +1,6 @@
 // pulse start / close / answer, results: anonymous pulse polls. The rules live in src/domain/pulse.ts;
 // this file loads, stores and posts. Nothing here logs a member together with an answer.
+import { sqlOf, summaries } from '../../../db/privacy-store.ts';
 import { trendChart } from '../../domain/charts.ts';
 import { UserError } from '../../domain/errors.ts';
 import type { Block, Message } from '../../domain/message.ts';
@@ -9,11 +10,13 @@ import {
   answerConfirmation,
   checkAnswer,
   closePoll,
+  emptyTally,
+  keptResults,
   newPoll,
   pollJobs,
   pollMessage,
-  pollResults,
   resultsMessage,
+  resultsOf,
   trend,
   whenText,
   type Poll,
@@ -59,12 +62,71 @@ export async function startPoll(
   return { poll, message: msg };
 }
 
+/**
+ * The results of some polls of one partnership, in the order given (oldest first), each with the
+ * change in median since the poll given before it; `before` is the poll before the first one, read
+ * only for that change. The database counts the answers of all of them at once (see Repo.tallies);
+ * a poll whose answers are past retention is read from what its results published (poll_summaries),
+ * so a partnership's history stays visible. Comments are read for the poll `withComments` only.
+ * `changes: false` leaves out the change in median (each poll's results on their own).
+ */
+export async function resultsInOrder(
+  tx: Repo,
+  polls: readonly Poll[],
+  opts: { before?: Poll; withComments?: string; changes?: boolean } = {},
+): Promise<Result[]> {
+  const all = opts.before ? [opts.before, ...polls] : polls;
+  const ids = all.map((x) => x.id);
+  const kept = await summaries(sqlOf(tx), ids);
+  const tallies = await tx.tallies(ids.filter((id) => !kept.has(id)));
+  const out: Result[] = [];
+  let previous: Result | undefined;
+  for (const poll of all) {
+    const summary = kept.get(poll.id);
+    let result: Result;
+    if (summary) {
+      // Kept comments are shown only where read comments would be.
+      const comments = poll.id === opts.withComments || summary.comments === null ? summary.comments : [];
+      result = keptResults(poll, { ...summary, comments }, previous);
+    }
+    else {
+      const tally = tallies.get(poll.id) ?? emptyTally();
+      result = resultsOf(poll, tally, [], previous);
+      if (poll.id === opts.withComments && result.kind === 'shown' && result.comments !== null) {
+        result = resultsOf(poll, tally, await tx.comments(poll.id), previous);
+      }
+    }
+    out.push(result);
+    if (opts.changes !== false) previous = result;
+  }
+  return opts.before ? out.slice(1) : out;
+}
+
+/** The closed polls opened before `poll`, oldest first. */
+async function closedBefore(tx: Repo, poll: Poll): Promise<Poll[]> {
+  return (await tx.polls(poll.partnershipId, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened);
+}
+
 /** The results of a poll, with the previous closed poll for the change in median. */
 export async function resultsFor(tx: Repo, poll: Poll): Promise<Result> {
   if (poll.status === 'open') return { kind: 'open', poll, respondents: await tx.ballotCount(poll.id) };
-  const earlier = (await tx.polls(poll.partnershipId, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened).at(-1);
-  const previous = earlier ? { poll: earlier, ballots: await tx.ballots(earlier.id) } : undefined;
-  return pollResults(poll, await tx.ballots(poll.id), await tx.comments(poll.id), previous);
+  const before = (await closedBefore(tx, poll)).at(-1);
+  return (await resultsInOrder(tx, [poll], { before, withComments: poll.id }))[0]!;
+}
+
+/**
+ * The results of a poll and, when they are shown, its history: the results of up to TREND_POLLS - 1
+ * closed polls before it and its own, oldest first (for the trend); empty otherwise. One pass over
+ * the store for all of them.
+ */
+export async function resultsWithHistory(tx: Repo, poll: Poll): Promise<{ result: Result; history: Result[] }> {
+  if (poll.status === 'open') return { result: await resultsFor(tx, poll), history: [] };
+  const earlier = await closedBefore(tx, poll);
+  const shown = earlier.slice(-(TREND_POLLS - 1));
+  const before = earlier.at(-TREND_POLLS);
+  const all = await resultsInOrder(tx, [...shown, poll], { before, withComments: poll.id });
+  const result = all.at(-1)!;
+  return { result, history: result.kind === 'shown' ? all : [] };
 }
 
 /** Closes a poll, drops its pending reminder and posts the results to the channels (except `skip`).
@@ -76,16 +138,6 @@ export async function closeAndPublish(tx: Repo, p: Partnership, poll: Poll, now:
   const msg = resultsMessage(await resultsFor(tx, closed), p);
   await toChannels(tx, p.id, `results:${poll.id}`, msg, now, skip);
   return msg;
-}
-
-/** The poll's results with those of up to TREND_POLLS - 1 closed polls before it, oldest first (empty unless shown). */
-async function historyTo(tx: Repo, p: Partnership, poll: Poll, result: Result): Promise<Result[]> {
-  if (result.kind !== 'shown') return [];
-  const history: Result[] = [];
-  const earlier = (await tx.polls(p.id, 'closed')).filter((x) => byOpened(x, poll) < 0).sort(byOpened).slice(-(TREND_POLLS - 1));
-  for (const x of earlier) history.push(await resultsFor(tx, x));
-  history.push(result);
-  return history;
 }
 
 /** The reply with the trend chart (an image served by the bot) before its closing small print.
@@ -101,10 +153,11 @@ function withTrendChart(ctx: CommandContext, msg: Message, p: Partnership, histo
   return { ...msg, blocks };
 }
 
-/** The named poll, which must belong to this partnership, or else the open one. */
-async function pollNamed(tx: Repo, p: Partnership, pollId: string | undefined): Promise<Poll | null> {
+/** The named poll, which must belong to this partnership, or else the open one. `loaded`: the poll
+ * the command runner already read for this command, if any. */
+async function pollNamed(tx: Repo, p: Partnership, pollId: string | undefined, loaded?: Poll): Promise<Poll | null> {
   if (!pollId) return openPollOf(tx, p.id);
-  const poll = await tx.poll(pollId);
+  const poll = loaded?.id === pollId ? loaded : await tx.poll(pollId);
   if (!poll || poll.partnershipId !== p.id) throw new UserError(`There is no poll ${pollId} in ${p.name}. Poll ids look like p-7k2m9q4x.`);
   return poll;
 }
@@ -147,7 +200,7 @@ export const pulseHandlers: HandlerTable = {
     await ctx.tx.cancelJobs('pulse.close', poll.id);
     await audit(ctx, p, 'pulse.close', poll.id);
     const closed = (await ctx.tx.poll(poll.id)) ?? poll;
-    return [withTrendChart(ctx, msg, p, await historyTo(ctx.tx, p, closed, await resultsFor(ctx.tx, closed)))];
+    return [withTrendChart(ctx, msg, p, (await resultsWithHistory(ctx.tx, closed)).history)];
   },
 
   // Buttons send one block per press; text may carry several blocks and a comment. A second answer
@@ -156,7 +209,7 @@ export const pulseHandlers: HandlerTable = {
   // and each command carries at most one, of at most 1000 characters.
   'pulse.answer': async (cmd, ctx) => {
     const p = requirePartnership(ctx);
-    const poll = await pollNamed(ctx.tx, p, cmd.pollId);
+    const poll = await pollNamed(ctx.tx, p, cmd.pollId, ctx.poll);
     if (!poll) throw new UserError(`No pulse poll is open in ${p.name} right now.`);
     const member = await voterFor(ctx, poll);
     const owner = poll.partnershipId === p.id ? p : await ctx.tx.partnership(poll.partnershipId);
@@ -177,8 +230,7 @@ export const pulseHandlers: HandlerTable = {
       ? await pollNamed(ctx.tx, p, cmd.pollId)
       : ((await ctx.tx.polls(p.id, 'closed')).sort(byOpened).at(-1) ?? (await openPollOf(ctx.tx, p.id)));
     if (!poll) throw new UserError(`${p.name} has not run a pulse poll yet. A coordinator can start one with \`/partner pulse start\`.`);
-    const result = await resultsFor(ctx.tx, poll);
-    const history = await historyTo(ctx.tx, p, poll, result);
+    const { result, history } = await resultsWithHistory(ctx.tx, poll);
     const msg = resultsMessage(result, p, { bySector: cmd.bySector, trend: trend(history) });
     return [{ ...withTrendChart(ctx, msg, p, history), private: true }];
   },

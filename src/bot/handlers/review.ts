@@ -5,7 +5,7 @@ import { UserError } from '../../domain/errors.ts';
 import { b, context, message, para, privateMessage, t, u, type Block, type Message } from '../../domain/message.ts';
 import type { Partnership } from '../../domain/partnership.ts';
 import type { Repo } from '../../domain/ports.ts';
-import { pollResults, type Poll, type Result } from '../../domain/pulse.ts';
+import type { Poll, Result } from '../../domain/pulse.ts';
 import { nextReviewDate, periodStart, reviewFigures, reviewPack, reviewReminderPlan, type ReviewPackInput } from '../../domain/review.ts';
 import { addMonths, daysBetween, formatDate, isIsoDate, localDate } from '../../domain/time.ts';
 import type { CommandContext, HandlerTable } from '../context.ts';
@@ -15,13 +15,15 @@ import { chartImage, pdfFile } from '../render/attach.ts';
 import { packDocument, packWithCharts } from '../render/pack.ts';
 import { requireMember, requirePartnership } from '../resolve.ts';
 import { consultationRecords } from './digest.ts';
+import { resultsInOrder } from './pulse.ts';
 
 // ---- gathering the pack ---------------------------------------------------------------------------
 
-/** Results of the period's polls under the pulse module's anonymity rule (never computed here). */
+/** Results of the period's polls under the pulse module's anonymity rule (never computed here), from
+ * their kept summaries once past retention. */
 async function periodPollResults(tx: Repo, polls: Poll[]): Promise<Result[]> {
   // Comments are not shown in the pack, so none are read.
-  return Promise.all(polls.map(async (poll) => pollResults(poll, await tx.ballots(poll.id), [])));
+  return resultsInOrder(tx, polls, { changes: false });
 }
 
 /** What the review pack for the period up to `now` is made from, gathered from the store. */

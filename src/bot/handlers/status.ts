@@ -26,6 +26,7 @@ export const statusHandlers: HandlerTable = {
           { label: 'Open pulse poll', value: [t(polls[0] ? polls[0].id : 'none')] },
           { label: 'Messages waiting to send', value: [t(String(outbox.pending))] },
           { label: 'Messages that could not be delivered', value: [t(String(outbox.dead))] },
+          { label: 'Answers kept', value: [t(`${p.retentionMonths} months after closing (settings retention=N)`)] },
         ],
       },
       para(b('Next scheduled work')),

@@ -1,8 +1,10 @@
 // Scheduled consultation work: nudges before the deadline, the deadline itself, feedback chases.
-import { isTakingResponses, nudgePlan, nudgeMessage, resolveAudience, type Consultation } from '../../domain/consultation.ts';
+import { nudgeMessage, nudgeStillDue, resolveAudience, unanswered, type Consultation } from '../../domain/consultation.ts';
 import { feedbackChase, feedbackChasePlan, feedbackOwners, feedbackRequest } from '../../domain/feedback.ts';
-import type { JobContext, JobTable } from '../context.ts';
-import { toMembers } from '../outbox.ts';
+import type { Member } from '../../domain/partnership.ts';
+import type { NewOutbox } from '../../domain/ports.ts';
+import type { JobBatchContext, JobContext, JobRunner, JobTable } from '../context.ts';
+import { directMessages, toMembers } from '../outbox.ts';
 
 /** The job's consultation, if it still exists in the job's partnership. */
 async function consultationOf(ctx: JobContext): Promise<Consultation | null> {
@@ -10,29 +12,59 @@ async function consultationOf(ctx: JobContext): Promise<Consultation | null> {
   return c && c.partnershipId === ctx.partnership.id ? c : null;
 }
 
-const SUPERSEDE_CHECK_AFTER_MS = 20 * 60 * 60 * 1000;
+/**
+ * Nudges for many jobs in a few set-based queries (10k nudges can fall due in one tick): the
+ * consultations, then the members and responses of those still due, decided in memory (the domain's
+ * rules) and written with multi-row INSERTs. Keys are per consultation, step and member, so a
+ * rerun writes nothing twice.
+ */
+async function nudges(ctx: JobBatchContext): Promise<void> {
+  // A slice of jobs at a time: what one slice loads and writes is garbage before the next is loaded.
+  for (let i = 0; i < ctx.items.length; i += NUDGE_SLICE) await nudgeSlice(ctx, ctx.items.slice(i, i + NUDGE_SLICE));
+}
+
+const NUDGE_SLICE = 200;
+
+async function nudgeSlice({ tx, now }: JobBatchContext, items: JobBatchContext['items']): Promise<void> {
+  const consultations = new Map((await tx.consultationsById(items.map((i) => i.job.ref))).map((c) => [c.id, c]));
+  const due = items.flatMap(({ job, partnership: p }) => {
+    const c = consultations.get(job.ref);
+    return c && c.partnershipId === p.id && nudgeStillDue(c, p, job.dueAt, now) ? [{ job, p, c }] : [];
+  });
+  if (!due.length) return;
+  const members = groupBy(await tx.membersOf(due.map((d) => d.p.id)), (m) => m.partnershipId);
+  const responses = groupBy(await tx.responsesTo(due.map((d) => d.c.id)), (r) => r.consultationId);
+  const rows: NewOutbox[] = [];
+  for (const { job, p, c } of due) {
+    const pending = unanswered(c, members.get(p.id) ?? NONE, responses.get(c.id) ?? []);
+    if (pending.length) rows.push(...directMessages(pending, `nudge:${c.id}:${job.step}`, nudgeMessage(c, p, now)));
+  }
+  if (rows.length) await tx.enqueue(rows, now.toISOString());
+}
+
+const NONE: Member[] = [];
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** A runner that is its batch run on one job, so both paths decide alike. */
+function batched(batch: (ctx: JobBatchContext) => Promise<void>): JobRunner {
+  const one: JobRunner = ({ deps, tx, now, job, partnership }) => batch({ deps, tx, now, items: [{ job, partnership }] });
+  one.batch = batch;
+  return one;
+}
 
 export const consultationJobs: JobTable = {
-  // Only those who have not answered at all are nudged: "not relevant" and "need more time" count as answers.
-  'consultation.nudge': async (ctx) => {
-    const c = await consultationOf(ctx);
-    if (!c || !isTakingResponses(c, ctx.partnership, ctx.now)) return;
-    // After downtime several nudges may be due at once: only the latest goes out. Nudges fall on
-    // different local days (at least ~23 h apart, allowing for DST), so a job less than 20 h late
-    // cannot have been overtaken and the plan need not be recomputed (the hot path of a tick).
-    const now = ctx.now.getTime();
-    const dueAt = Date.parse(ctx.job.dueAt);
-    const superseded =
-      now - dueAt >= SUPERSEDE_CHECK_AFTER_MS &&
-      nudgePlan(c, ctx.partnership, new Date(c.openedAt)).some(
-        (j) => j.kind === 'consultation.nudge' && Date.parse(j.dueAt) > dueAt && Date.parse(j.dueAt) <= now,
-      );
-    if (superseded) return;
-    const asked = resolveAudience(c.audience, await ctx.tx.members(c.partnershipId));
-    const answered = new Set((await ctx.tx.responses(c.id)).map((r) => r.memberId));
-    const pending = asked.filter((m) => !answered.has(m.id));
-    await toMembers(ctx.tx, pending, `nudge:${c.id}:${ctx.job.step}`, nudgeMessage(c, ctx.partnership, ctx.now), ctx.now);
-  },
+  // Only those who have not answered at all are nudged; after downtime only the latest nudge goes out.
+  'consultation.nudge': batched(nudges),
 
   'consultation.deadline': async (ctx) => {
     const c = await consultationOf(ctx);
