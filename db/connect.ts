@@ -2,9 +2,10 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
+import { SafePostgresDialect } from './pg-introspector.ts';
 import type { Database } from './schema.ts';
 import { SqlStore } from './store.ts';
 import { checkpointInBackground } from './wal-checkpoints.ts';
@@ -150,7 +151,8 @@ function openPostgres(url: string, schema: string | undefined): SqlStore {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (err) => console.error(`PostgreSQL connection error (will reconnect): ${err.message}`));
-  const dialect = new PostgresDialect({
+  // Safe: the migrator's table checks must not fail when another schema is dropped meanwhile.
+  const dialect = new SafePostgresDialect({
     pool,
     ...(schema
       ? {

@@ -30,7 +30,7 @@ export async function toMembers(tx: Repo, members: Member[], key: string, messag
 }
 
 /** The outbox rows of `toMembers`, for a caller that writes many decisions' rows in one `enqueue`. */
-export function directMessages(members: Member[], key: string, message: Message): NewOutbox[] {
+export function directMessages(members: Pick<Member, 'id' | 'partnershipId' | 'identities'>[], key: string, message: Message): NewOutbox[] {
   const rows: NewOutbox[] = [];
   for (const m of members) {
     const target = directTarget(m);

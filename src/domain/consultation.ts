@@ -72,12 +72,12 @@ export interface ConsultationResponse {
 // ---- rules ------------------------------------------------------------------------------------
 
 /** Whether a member is among those a consultation asks. */
-export function isAsked(audience: Audience, m: Member): boolean {
+export function isAsked(audience: Audience, m: Pick<Member, 'id' | 'sector'>): boolean {
   return audience.all === true || audience.sectors.includes(m.sector) || audience.memberIds.includes(m.id);
 }
 
 /** The members a consultation asks: everyone, or the members of its sectors plus the named members. */
-export function resolveAudience(audience: Audience, members: Member[]): Member[] {
+export function resolveAudience<M extends Pick<Member, 'id' | 'sector'>>(audience: Audience, members: M[]): M[] {
   return members.filter((m) => isAsked(audience, m));
 }
 
@@ -300,7 +300,7 @@ export function nudgeStillDue(c: Consultation, p: Partnership, dueAt: string, no
 
 /** Who a nudge goes to: the members asked who have not answered at all ("not relevant" and "need
  * more time" count as answers). `members` are the partnership's; responses to other consultations are ignored. */
-export function unanswered(c: Consultation, members: Member[], responses: ConsultationResponse[]): Member[] {
+export function unanswered<M extends Pick<Member, 'id' | 'sector'>>(c: Consultation, members: M[], responses: ConsultationResponse[]): M[] {
   const answered = new Set<string>();
   for (const r of responses) if (r.consultationId === c.id) answered.add(r.memberId);
   return resolveAudience(c.audience, members).filter((m) => !answered.has(m.id));

@@ -136,7 +136,7 @@ export function isRole(value: string): value is Role {
 }
 
 /** The direct-message target for a member: the identity they were last known by comes first. */
-export function directTarget(member: Member): Target | null {
+export function directTarget(member: Pick<Member, 'identities'>): Target | null {
   const id = member.identities[0];
   return id ? { kind: 'user', ...id } : null;
 }

@@ -45,6 +45,10 @@ export interface Job extends NewJob {
   id: string;
 }
 
+/** A member as far as messaging them goes: who, in which partnership and sector (for audiences),
+ * and the identity direct messages go to (their first; none if they have none). */
+export type Recipient = Pick<Member, 'id' | 'partnershipId' | 'sector' | 'identities'>;
+
 /** A message to send later, with a key derived from what it is so one decision never makes two rows. */
 export interface NewOutbox {
   key: string;
@@ -97,8 +101,9 @@ export interface Repo {
   // members
   member(id: string): Promise<Member | null>;
   members(partnershipId: string): Promise<Member[]>;
-  /** The members of several partnerships at once: grouped by partnership, each as `members` orders them. */
-  membersOf(partnershipIds: readonly string[]): Promise<Member[]>;
+  /** The members of several partnerships as far as messaging them goes (see Recipient): grouped by
+   * partnership, each partnership's by join time. */
+  recipients(partnershipIds: readonly string[]): Promise<Recipient[]>;
   memberByIdentity(partnershipId: string, identity: ChatIdentity): Promise<Member | null>;
   /** Every membership (one per partnership) of a chat identity, e.g. to answer a direct message. */
   membersByIdentity(identity: ChatIdentity): Promise<Member[]>;
@@ -145,6 +150,9 @@ export interface Repo {
   scheduleJobs(jobs: NewJob[]): Promise<void>;
   /** Pending jobs due at or before `now`, earliest first, at most `limit`. */
   dueJobs(now: string, limit: number): Promise<Job[]>;
+  /** Whether any pending job is due at `now` that no live claim holds: one indexed read, so a tick
+   * with nothing to do costs no more. */
+  anyDueJobs(now: string): Promise<boolean>;
   completeJob(id: string, at: string): Promise<void>;
   /** Drops pending jobs of a kind for a ref (e.g. review reminders when the date moves). */
   cancelJobs(kind: JobKind, ref: string): Promise<void>;

@@ -1,7 +1,7 @@
 // A scheduler tick with many nudges due, against a real store and the real job runners: the nudges
-// are decided with a fixed number of queries however many are due, go to exactly those asked who
-// have not answered, are written once per decision, and a batch that fails leaves nothing behind and
-// is retried one job at a time.
+// are decided with a fixed number of queries however many are due (and a tick with nothing due costs
+// one), go to exactly those asked who have not answered, are written once per decision, and a batch
+// that fails leaves nothing behind and is retried one job at a time.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqlStore } from '../../db/store.ts';
 import { JOBS } from '../../src/bot/app.ts';
@@ -74,6 +74,14 @@ describe('a tick with many nudges due', () => {
     expect(await outbox(store)).toHaveLength(9 + 180);
     expect(many).toBe(few);
     expect(many).toBeLessThan(25);
+  });
+
+  it('costs one query when nothing is due, however many jobs are pending or done', async () => {
+    await seedMany(20);
+    const before = new Date(Date.parse(SEVEN.dueAt) - 60_000);
+    expect(await counting((s) => createScheduler(testDeps(s, before), JOBS).tick(before))).toBe(1);
+    await createScheduler(deps, JOBS).tick(AT);
+    expect(await counting((s) => createScheduler(testDeps(s, AT), JOBS).tick(AT))).toBe(1);
   });
 
   it('nudges exactly those asked who have not answered, and writes each nudge once', async () => {

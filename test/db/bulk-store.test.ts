@@ -7,7 +7,7 @@ import { laneOf } from '../../db/rows.ts';
 import { SqlStore } from '../../db/store.ts';
 import type { ConsultationResponse } from '../../src/domain/consultation.ts';
 import { message, para, t } from '../../src/domain/message.ts';
-import type { Member, Partnership } from '../../src/domain/partnership.ts';
+import type { Partnership } from '../../src/domain/partnership.ts';
 import type { NewJob, NewOutbox } from '../../src/domain/ports.ts';
 import { consultation, member, partnership } from '../support/fixtures.ts';
 import { DIALECTS, type SharedDb } from '../reliability/support/dialects.ts';
@@ -51,7 +51,7 @@ describe.each(DIALECTS)('bulk store on $name', ({ name, open }) => {
     return ps;
   }
 
-  it('reads partnerships, consultations, members and responses of many ids at once, as one at a time would', async () => {
+  it('reads partnerships, consultations, recipients and responses of many ids at once, as one at a time would', async () => {
     const ps = await seed(MANY);
     const ids = [...ps.map((p) => p.id), 'p-unknown', ps[0]!.id]; // an unknown id and a repeat are harmless
 
@@ -63,17 +63,24 @@ describe.each(DIALECTS)('bulk store on $name', ({ name, open }) => {
     expect(cs).toHaveLength(MANY);
     expect(cs.find((c) => c.id === 'c-p-9')).toEqual(await store.consultation('c-p-9'));
 
-    const members = await store.membersOf(ids);
-    expect(members).toHaveLength(2 * MANY);
-    // Grouped by partnership, each partnership's members as `members` gives them (by join time,
-    // identities in their order).
-    const byPartnership = new Map<string, Member[]>();
-    for (const m of members) byPartnership.set(m.partnershipId, [...(byPartnership.get(m.partnershipId) ?? []), m]);
-    const runs = members.map((m) => m.partnershipId).filter((pid, i, all) => i === 0 || all[i - 1] !== pid);
+    const recipients = await store.recipients(ids);
+    expect(recipients).toHaveLength(2 * MANY);
+    // Grouped by partnership, each partnership's members by join time as `members` gives them, with
+    // the identity a message goes to (their first).
+    const runs = recipients.map((m) => m.partnershipId).filter((pid, i, all) => i === 0 || all[i - 1] !== pid);
     expect(runs).toHaveLength(MANY);
-    for (const pid of ['p-0', 'p-250', `p-${MANY - 1}`]) expect(byPartnership.get(pid)).toEqual(await store.members(pid));
-    expect(byPartnership.get('p-0')!.map((m) => m.identities.length)).toEqual([2, 1]);
-    expect(await store.membersOf([])).toEqual([]);
+    for (const pid of ['p-0', 'p-250', `p-${MANY - 1}`]) {
+      const full = await store.members(pid);
+      expect(recipients.filter((m) => m.partnershipId === pid)).toEqual(full.map((m) => ({ id: m.id, partnershipId: pid, sector: m.sector, identities: m.identities.slice(0, 1) })));
+    }
+    expect(recipients.find((m) => m.id === 'm-p-0-b')!.identities).toEqual([{ platform: 'slack', workspace: 'T1', user: 'Up-0' }]);
+    // A member whose identities have all gone (here: erased by hand) has nothing to send to.
+    await store.db.deleteFrom('member_identities').where('member_id', '=', 'm-p-1-a').execute();
+    expect((await store.recipients(['p-1'])).map((m) => [m.id, m.identities.length])).toEqual([
+      ['m-p-1-b', 1],
+      ['m-p-1-a', 0],
+    ]);
+    expect(await store.recipients([])).toEqual([]);
 
     const answers: ConsultationResponse[] = [
       { consultationId: 'c-p-1', memberId: 'm-p-1-a', kind: 'responded', proposedDate: null, at: '2027-03-01T10:00:00.000Z' },
@@ -125,10 +132,12 @@ describe.each(DIALECTS)('bulk store on $name', ({ name, open }) => {
       job('c-claimed', '2027-03-07T09:30:00.000Z'),
       job(p.id, '2027-03-08T09:00:00.000Z', 'digest'),
     ]);
-    // Another instance holds a live claim on the earliest.
-    const claimedElsewhere = await store.claimJobs(NOW, { owner: 'other', until: '2027-03-10T09:35:00.000Z' }, 1);
-    expect(claimedElsewhere.map((j) => j.ref)).toEqual(['c-claimed']);
+    // Another instance holds live claims on the earliest two.
+    const claimedElsewhere = await store.claimJobs(NOW, { owner: 'other', until: '2027-03-10T09:35:00.000Z' }, 2);
+    expect(claimedElsewhere.map((j) => j.ref)).toEqual(['c-claimed', p.id]);
 
+    expect(await store.anyDueJobs('2027-03-01T00:00:00.000Z')).toBe(false); // nothing due yet
+    expect(await store.anyDueJobs(NOW)).toBe(true);
     const locked = await store.transaction((tx) => tx.lockDueJobs(NOW, 10, ['consultation.nudge']));
     expect(locked.map((j) => j.ref)).toEqual(['c-early', 'c-late']);
     expect((await store.transaction((tx) => tx.lockDueJobs(NOW, 1, ['consultation.nudge']))).map((j) => j.ref)).toEqual(['c-early']);
@@ -149,23 +158,31 @@ describe.each(DIALECTS)('bulk store on $name', ({ name, open }) => {
     expect(all).toHaveLength(MANY);
     await store.completeJobs(all.map((j) => j.id), NOW);
     expect(await store.transaction((tx) => tx.lockDueJobs(NOW, 10, ['consultation.nudge']))).toEqual([]);
+    // Left: two due but under live claims, and one not due yet.
+    expect(await store.anyDueJobs(NOW)).toBe(false);
+    expect(await store.anyDueJobs('2027-03-10T09:35:00.000Z')).toBe(true);
   });
 
   it('finds due jobs through the pending jobs\' partial index, however many were ever run', async () => {
     // The query lockDueJobs sends, caught on its way to the database.
     let node: Parameters<NonNullable<Parameters<typeof store.db.withPlugin>[0]['transformQuery']>>[0]['node'] | undefined;
     const spy = new SqlStore(store.db.withPlugin({ transformQuery: (a) => ((node = a.node), a.node), transformResult: async (a) => a.result }), store.dialect);
+    const plan = async (): Promise<string> => {
+      const q = store.db.getExecutor().compileQuery(node!, { queryId: 'due-jobs' } as never);
+      if (store.dialect === 'sqlite') {
+        const r = await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+        return r.rows.map((row) => row.detail).join('\n');
+      }
+      return store.db.transaction().execute(async (trx) => {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const r = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${q.sql}`, [...q.parameters]));
+        return r.rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+    };
     await spy.transaction((tx) => tx.lockDueJobs(NOW, 10, ['consultation.nudge']));
-    const q = store.db.getExecutor().compileQuery(node!, { queryId: 'lock-due-jobs' } as never);
-    const plan =
-      store.dialect === 'sqlite'
-        ? (await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]))).rows.map((r) => r.detail).join('\n')
-        : await store.db.transaction().execute(async (trx) => {
-            await sql`set local enable_seqscan = off`.execute(trx);
-            const r = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${q.sql}`, [...q.parameters]));
-            return r.rows.map((row) => row['QUERY PLAN']).join('\n');
-          });
-    expect(plan).toMatch(/jobs_pending_due/);
+    expect(await plan()).toMatch(/jobs_pending_due/);
+    await spy.anyDueJobs(NOW);
+    expect(await plan()).toMatch(/jobs_pending_due/);
   });
 
   it.runIf(name === 'postgres')('gives two instances locking at once different jobs (SKIP LOCKED)', async () => {

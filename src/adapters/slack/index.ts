@@ -74,6 +74,9 @@ export async function createSlackAdapter(ctx: AdapterContext, config: SlackConfi
     receiver,
     logger,
     clientOptions: options,
+    // No conversation store: nothing here keeps state in Bolt's context, and its default one answers
+    // every request with a rejected lookup (an Error made, with its stack, per request).
+    convoStore: false,
     ...(config.auth.kind === 'single' ? { authorize: singleWorkspace(clientForToken(config.auth.botToken), config.auth.botToken) } : {}),
   });
   // The media store is mounted after the adapters are made, so it is looked up when a file is sent.

@@ -5,7 +5,7 @@
 import { Application } from '@microsoft/teams-ai/lib/Application.js';
 import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter.js';
 import type { TurnState } from '@microsoft/teams-ai/lib/TurnState.js';
-import { ActivityTypes, MemoryStorage } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import express from 'express';
 import type { AdapterContext, PlatformAdapter } from '../../bot/platform.ts';
 import { TeamsConversationStore } from '../../../db/teams-conversations.ts';
@@ -50,8 +50,9 @@ export async function createTeamsAdapter(ctx: AdapterContext, config: TeamsConfi
     log.error({ err: error, type: context.activity.type, name: context.activity.name }, 'teams: turn failed');
   };
 
-  // Turn state is not used for anything that matters: what matters is in our database.
-  const app = new Application<TurnState>({ adapter, botAppId: config.appId, storage: new MemoryStorage(), startTypingTimer: false, removeRecipientMention: true });
+  // Turn state is not used for anything: what matters is in our database. So no storage either (each
+  // turn would read and parse the stored state of its conversation and person).
+  const app = new Application<TurnState>({ adapter, botAppId: config.appId, startTypingTimer: false, removeRecipientMention: true });
   const book = new ConversationBook(new TeamsConversationStore(ctx.db), ctx.deps.clock);
   const delivery = new Delivery({ adapter, appId: config.appId, book, log });
   registerListeners(app, { core: ctx.core, store: ctx.deps.store, book, delivery, log });

@@ -1,8 +1,7 @@
 // Scheduled consultation work: nudges before the deadline, the deadline itself, feedback chases.
 import { nudgeMessage, nudgeStillDue, resolveAudience, unanswered, type Consultation } from '../../domain/consultation.ts';
 import { feedbackChase, feedbackChasePlan, feedbackOwners, feedbackRequest } from '../../domain/feedback.ts';
-import type { Member } from '../../domain/partnership.ts';
-import type { NewOutbox } from '../../domain/ports.ts';
+import type { NewOutbox, Recipient } from '../../domain/ports.ts';
 import type { JobBatchContext, JobContext, JobRunner, JobTable } from '../context.ts';
 import { directMessages, toMembers } from '../outbox.ts';
 
@@ -32,7 +31,7 @@ async function nudgeSlice({ tx, now }: JobBatchContext, items: JobBatchContext['
     return c && c.partnershipId === p.id && nudgeStillDue(c, p, job.dueAt, now) ? [{ job, p, c }] : [];
   });
   if (!due.length) return;
-  const members = groupBy(await tx.membersOf(due.map((d) => d.p.id)), (m) => m.partnershipId);
+  const members = groupBy(await tx.recipients(due.map((d) => d.p.id)), (m) => m.partnershipId);
   const responses = groupBy(await tx.responsesTo(due.map((d) => d.c.id)), (r) => r.consultationId);
   const rows: NewOutbox[] = [];
   for (const { job, p, c } of due) {
@@ -42,7 +41,7 @@ async function nudgeSlice({ tx, now }: JobBatchContext, items: JobBatchContext['
   if (rows.length) await tx.enqueue(rows, now.toISOString());
 }
 
-const NONE: Member[] = [];
+const NONE: Recipient[] = [];
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
