@@ -2,9 +2,9 @@
 // SQLite, handlers, media links): set up a partnership, several people join, two polls run with the
 // answers given by clicking the rendered buttons as different people, and the results show a chart
 // whose series are the poll's building blocks, with the withheld poll marked.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,7 +170,6 @@ describe('the web playground', () => {
     expect(await img.getAttribute('alt')).toMatch(/^Pulse trend for Riverside Partnership.*Trust withheld → /);
 
     // The chart: one series per block the short poll asks (trust, openness), the withheld poll marked.
-    const chartSrc = (await img.getAttribute('src'))!;
     const chart = await readChart(img);
     expect(chart.series).toBe(2);
     expect(chart.withheld).toBe(2);
@@ -186,17 +185,6 @@ describe('the web playground', () => {
     await seeCount(mine.locator('img.chart'), 1);
     await actAs('bob');
     await expect.poll(() => text(page.locator('#channel-log'))).not.toContain('only erin can see this');
-
-    if (process.env.PLAYGROUND_SCREENSHOT) {
-      // `PLAYGROUND_SCREENSHOT=docs/playground.png npx vitest run test/e2e/playground.test.ts` makes the README's pictures.
-      const out = process.env.PLAYGROUND_SCREENSHOT;
-      mkdirSync(dirname(out), { recursive: true });
-      await actAs('carol');
-      await page.locator(`#channel-log img[src="${chartSrc}"]`).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: out });
-      const png = await (await fetch(chartSrc)).arrayBuffer();
-      writeFileSync(out.replace(/\.png$/, '-trend.png'), Buffer.from(png));
-    }
   }, 120_000);
 
   it('refuses a pressed button that is not a known action, with a message the page shows', async () => {

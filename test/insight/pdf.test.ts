@@ -10,7 +10,7 @@ import { packDocument } from '../../src/bot/render/pack.ts';
 import { messagePdf } from '../../src/bot/render/pdf.ts';
 import { consultation, member, partnership, response } from '../support/fixtures.ts';
 import { closedResult, fullBallots } from './fixtures.ts';
-import { images, pageTexts } from './pdf-text.ts';
+import { embeddedFonts, images, pageTexts } from './pdf-text.ts';
 
 const p = partnership({ createdAt: '2026-12-01T00:00:00Z' });
 const members = [member('Ann', { organisation: 'Council' }), member('Bo', { organisation: 'Youth Trust', sector: 'third' })];
@@ -95,4 +95,27 @@ describe('review pack PDF', () => {
     expect(pages[0]).toContain('[Chart not available: a chart of nothing]');
     expect(await images(bytes)).toEqual([]);
   });
+
+  it('prints Welsh, Polish, Greek and Cyrillic text in an embedded DejaVu Sans, as text a reader can copy', async () => {
+    const title = 'Bwrdd Gwasanaethau Cyhoeddus Gŵyr';
+    const words = 'Adolygiad: ŵyr, ŷd, Ŵ — Łódź, Ελλάδα, Київ';
+    const bytes = await messagePdf(message(title, para(t(words)), para(t('Hello → world, 中文'))), { title, created: new Date('2027-01-01T00:00:00Z'), image: async () => null });
+    const [page] = await pageTexts(bytes);
+    expect(page).toContain(title);
+    expect(page).toContain(words);
+    // DejaVu draws the arrow itself; a script it lacks still becomes "?" rather than a wrong glyph.
+    expect(page).toContain('Hello → world, ??');
+    expect(page!.at(-1)).toBe(`${title} - page 1 of 1`);
+    // pdf-lib names an embedded font after the file, with a number of its own.
+    expect((await embeddedFonts(bytes)).map((f) => f.replace(/-\d+$/, '')).sort()).toEqual(['DejaVuSans', 'DejaVuSans-Bold']);
+  });
+
+  it('embeds no font when Helvetica can draw everything, so an English pack stays small', async () => {
+    const { bytes } = await packPdf();
+    expect(await embeddedFonts(bytes)).toEqual([]);
+    const english = await messagePdf(message('Note', para(t('Plain words, “quotes” and £5'))), { title: 'Note', created: new Date('2027-01-01T00:00:00Z'), image: async () => null });
+    expect(await embeddedFonts(english)).toEqual([]);
+    expect(english.length).toBeLessThan(5_000);
+  });
 });
+

@@ -1,8 +1,9 @@
 // A neutral Message as a printable PDF (pdf-lib): the heading as the title, all-bold paragraphs as
 // section headings, fields, lists, small print, decision boxes for buttons, and images embedded as
 // PNG. Text is wrapped to the page; pages are numbered.
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { plain, type Block, type Button, type Message, type Text } from '../../domain/message.ts';
+import { drawable, pdfFonts, type PdfFonts } from './pdf-fonts.ts';
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 56;
@@ -22,9 +23,6 @@ export interface PdfOptions {
   created: Date;
 }
 
-/** Characters the standard fonts cannot draw, replaced by something readable. */
-const SUBSTITUTES: Record<string, string> = { '→': '->', '←': '<-', '✕': 'x', '≥': '>=', '≤': '<=', '−': '-', '\u00a0': ' ' };
-
 interface Run {
   text: string;
   bold: boolean;
@@ -34,14 +32,15 @@ interface Run {
 class Layout {
   page!: PDFPage;
   y = 0;
+  readonly regular: PDFFont;
+  readonly bold: PDFFont;
   private readonly charset: Set<number>;
 
   constructor(
     readonly doc: PDFDocument,
-    readonly regular: PDFFont,
-    readonly bold: PDFFont,
+    fonts: PdfFonts,
   ) {
-    this.charset = new Set(regular.getCharacterSet());
+    ({ regular: this.regular, bold: this.bold, charset: this.charset } = fonts);
     this.newPage();
   }
 
@@ -59,16 +58,9 @@ class Layout {
     this.y -= h;
   }
 
-  /** Text the standard (WinAnsi) fonts can encode: known substitutes, control characters as spaces, the rest as "?". */
+  /** Text as the fonts can draw it (see drawable). */
   clean(text: string): string {
-    let out = '';
-    for (const ch of text) {
-      const code = ch.codePointAt(0)!;
-      if (SUBSTITUTES[ch] !== undefined) out += SUBSTITUTES[ch];
-      else if (code < 32 || (code >= 0x7f && code < 0xa0)) out += ' ';
-      else out += this.charset.has(code) ? ch : '?';
-    }
-    return out;
+    return drawable(text, this.charset);
   }
 
   /** Wraps runs of regular and bold words into lines no wider than `width`. */
@@ -247,7 +239,8 @@ export async function messagePdf(message: Message, opts: PdfOptions): Promise<Ui
   doc.setCreationDate(opts.created);
   doc.setModificationDate(opts.created);
   if (opts.author) doc.setAuthor(opts.author);
-  const l = new Layout(doc, await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold));
+  // Every string the document may draw is in the message (keys and URLs are ASCII) or the title.
+  const l = new Layout(doc, await pdfFonts(doc, `${opts.title}\n${JSON.stringify(message)}`));
   if (message.heading) l.text([{ text: message.heading, bold: true }], { size: SIZES.title, after: 10 });
   for (const bl of message.blocks) await drawBlock(l, bl, opts);
   const pages = doc.getPages();
