@@ -1,8 +1,9 @@
 // Memory of a started app with Slack and Teams on (the local adapter is refused alongside a chat
 // platform, see src/bot/config.ts; its code is loaded all the same): RSS when idle, then after 10k
 // and 100k requests (signed Slack slash commands and Teams messages, alternating, from 50 members).
-// RSS is read in the child after a full GC, once every reply has arrived. The child runs the compiled
-// build, as `npm start` does (bench/child.ts).
+// RSS is read in the child after a full GC, once every reply has arrived and V8 has given the freed
+// pages back (bench/servers/ipc.ts). The child runs the compiled build, as `npm start` does
+// (bench/child.ts).
 // Sizes: 3k then 30k requests, not the issue's 10k then 100k: partnerbot answers ~230 a second on 2
 // cores, so 100k alone would take ~7 of the 10 minutes a full run may take. 27k requests between the
 // two readings still show any leak of more than ~0.7 kB a request as a 10% rise.

@@ -1,8 +1,9 @@
 // Queries built and compiled by Kysely once, then run with new values. Building and compiling a
 // query costs Kysely about as long as SQLite takes to run a small one, and a pulse button press runs
 // three: those few are prepared (db/hot-queries.ts). The SQL is still Kysely's own, with every value
-// a parameter. Compiled once per dialect, so it assumes what db/connect.ts does: no Kysely plugin
-// that rewrites queries.
+// a parameter. Compiled once per dialect, on a database without Kysely plugins (as db/connect.ts opens
+// it); on one with plugins (a test watching queries) each run builds the query afresh, so that every
+// plugin sees, and may rewrite, it as it would any other query.
 import type { CompiledQuery, Compilable, Kysely, Transaction } from 'kysely';
 import type { Database, SqlDialect } from './schema.ts';
 
@@ -26,6 +27,7 @@ export function prepared<A extends string, R>(build: (db: Db, value: (name: A) =
   const value = (name: A) => `${HOLE}${name}` as never;
   return {
     async run(db, dialect, values) {
+      if (db.getExecutor().plugins.length) return (await db.executeQuery(build(db, (name) => values[name] as never))).rows;
       let c = compiled.get(dialect);
       if (!c) {
         const query = build(db, value).compile();

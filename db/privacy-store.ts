@@ -64,20 +64,26 @@ async function rekey(db: PrivacyDb, pollId: string, keyFor: (hash: string) => st
 }
 
 /**
- * Seals the ballots of a partnership's closed polls: who took part is kept (as keyed hashes, for
- * `/partner export me`), and each ballot's key becomes random, so even someone holding the database
- * and the server secret can no longer say whose answers are whose. Idempotent.
+ * Seals the ballots of the closed polls of a partnership (or several): who took part is kept (as
+ * keyed hashes, for `/partner export me`), and each ballot's key becomes random, so even someone
+ * holding the database and the server secret can no longer say whose answers are whose. Idempotent.
  */
-export async function sealClosedPolls(db: PrivacyDb, partnershipId: string): Promise<number> {
-  const unsealed = await db
-    .selectFrom('poll_answers')
-    .innerJoin('polls', 'polls.id', 'poll_answers.poll_id')
-    .select(['poll_answers.poll_id', 'poll_answers.voter_hash'])
-    .distinct()
-    .where('polls.partnership_id', '=', partnershipId)
-    .where('polls.status', '=', 'closed')
-    .where('poll_answers.voter_hash', 'not like', `${SEALED}%`)
-    .execute();
+export async function sealClosedPolls(db: PrivacyDb, partnershipId: string | readonly string[]): Promise<number> {
+  const ids = typeof partnershipId === 'string' ? [partnershipId] : [...partnershipId];
+  const unsealed: { poll_id: string; voter_hash: string }[] = [];
+  // In slices: SQLite caps the parameters of one statement (a digest tick seals for many partnerships).
+  for (let i = 0; i < ids.length; i += 200) {
+    const rows = await db
+      .selectFrom('poll_answers')
+      .innerJoin('polls', 'polls.id', 'poll_answers.poll_id')
+      .select(['poll_answers.poll_id', 'poll_answers.voter_hash'])
+      .distinct()
+      .where('polls.partnership_id', 'in', ids.slice(i, i + 200))
+      .where('polls.status', '=', 'closed')
+      .where('poll_answers.voter_hash', 'not like', `${SEALED}%`)
+      .execute();
+    unsealed.push(...rows);
+  }
   const byPoll = new Map<string, string[]>();
   for (const r of unsealed) byPoll.set(r.poll_id, [...(byPoll.get(r.poll_id) ?? []), r.voter_hash]);
   let sealed = 0;

@@ -25,8 +25,9 @@ import {
   type RowMapping,
 } from './rows.ts';
 import { hasVotedQuery, memberByIdentityQuery, pollScopeQuery, upsertAnswerQuery } from './hot-queries.ts';
+import { consultationScopeQuery, upsertResponseQuery } from './consultation-queries.ts';
 import { insertOutboxRows, type NewOutboxRow } from './outbox-insert.ts';
-import type { Database, SqlDialect } from './schema.ts';
+import type { Database, MemberIdentitiesTable, MembersTable, SqlDialect } from './schema.ts';
 
 export { instant } from './rows.ts';
 
@@ -151,6 +152,21 @@ export class SqlRepo implements Repo {
     return rows.map((r) => r.id);
   }
 
+  async channelsOf(partnershipIds: readonly string[]): Promise<{ partnershipId: string; channel: ChannelRef }[]> {
+    const rows = await inSlices(partnershipIds, (slice) =>
+      this.db
+        .selectFrom('channels')
+        .select(['partnership_id', 'platform', 'workspace', 'channel'])
+        .where('partnership_id', 'in', slice)
+        .orderBy('partnership_id')
+        .orderBy('platform')
+        .orderBy('workspace')
+        .orderBy('channel')
+        .execute(),
+    );
+    return rows.map((r) => ({ partnershipId: r.partnership_id, channel: channelRows.fromRow(r) }));
+  }
+
   async partnershipsById(ids: readonly string[]): Promise<Partnership[]> {
     const rows = await inSlices(ids, (slice) => this.db.selectFrom('partnerships').selectAll().where('id', 'in', slice).execute());
     return rows.map(partnershipRows.fromRow);
@@ -191,6 +207,27 @@ export class SqlRepo implements Repo {
     return out;
   }
 
+  async membersOf(partnershipIds: readonly string[]): Promise<Member[]> {
+    return inSlices(partnershipIds, async (slice) => {
+      const rows = await this.db
+        .selectFrom('members')
+        .selectAll()
+        .where('partnership_id', 'in', slice)
+        .orderBy('partnership_id')
+        .orderBy('joined_at')
+        .orderBy('id')
+        .execute();
+      const idRows = await this.db
+        .selectFrom('member_identities')
+        .select(['member_id', 'platform', 'workspace', 'user_id'])
+        .where('partnership_id', 'in', slice)
+        .orderBy('member_id')
+        .orderBy('position')
+        .execute();
+      return withIdentities(rows, idRows);
+    });
+  }
+
   /** Members with their identities (in their order), by join time. */
   private async membersWhere(column: 'id' | 'partnership_id', value: string): Promise<Member[]> {
     const rows = await this.db
@@ -207,14 +244,7 @@ export class SqlRepo implements Repo {
       .orderBy('member_id')
       .orderBy('position')
       .execute();
-    const identities = new Map<string, ChatIdentity[]>();
-    for (const i of idRows) {
-      const list = identities.get(i.member_id);
-      if (list) list.push(identityRows.fromRow(i));
-      else identities.set(i.member_id, [identityRows.fromRow(i)]);
-    }
-    // Object.assign, not a spread copy: members load by the ten thousand in a scheduler tick.
-    return rows.map((r) => Object.assign(memberRows.fromRow(r), { identities: identities.get(r.id) ?? [] }));
+    return withIdentities(rows, idRows);
   }
 
   /** Ids of the members known by this chat identity (one a partnership at most). */
@@ -277,6 +307,16 @@ export class SqlRepo implements Repo {
     return this.updateRecord('consultations', consultationRows, c);
   }
 
+  async consultationsOf(partnershipIds: readonly string[], statuses?: ConsultationStatus[]): Promise<Consultation[]> {
+    if (statuses && statuses.length === 0) return [];
+    const rows = await inSlices(partnershipIds, (slice) => {
+      let q = this.db.selectFrom('consultations').selectAll().where('partnership_id', 'in', slice);
+      if (statuses) q = q.where('status', 'in', statuses);
+      return q.orderBy('partnership_id').orderBy('deadline').orderBy('opened_at').orderBy('id').execute();
+    });
+    return rows.map(consultationRows.fromRow);
+  }
+
   async consultationsById(ids: readonly string[]): Promise<Consultation[]> {
     const rows = await inSlices(ids, (slice) => this.db.selectFrom('consultations').selectAll().where('id', 'in', slice).execute());
     return rows.map(consultationRows.fromRow);
@@ -303,15 +343,34 @@ export class SqlRepo implements Repo {
 
   async upsertResponse(r: ConsultationResponse): Promise<void> {
     const row = responseRows.toRow(r);
-    await this.db
-      .insertInto('consultation_responses')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .columns(['consultation_id', 'member_id'])
-          .doUpdateSet({ kind: row.kind, proposed_date: row.proposed_date, at: row.at }),
-      )
-      .execute();
+    await upsertResponseQuery.run(this.db, this.dialect, {
+      consultationId: row.consultation_id,
+      memberId: row.member_id,
+      kind: row.kind,
+      proposedDate: row.proposed_date,
+      at: row.at,
+    });
+  }
+
+  async consultationScope(id: string, identity: ChatIdentity): Promise<{ consultation: Consultation; partnership: Partnership; member: Member | null } | null> {
+    const rows = await consultationScopeQuery.run(this.db, this.dialect, { consultationId: id, ...identity });
+    const first = rows[0];
+    if (!first) return null;
+    // As pollScope: the partnership's columns keep their names, the consultation's and member's are prefixed.
+    const consultation = consultationRows.fromRow({
+      id: first.c_id,
+      partnership_id: first.id,
+      title: first.c_title,
+      link: first.c_link,
+      owner_id: first.c_owner_id,
+      opened_at: first.c_opened_at,
+      deadline: first.c_deadline,
+      audience: first.c_audience,
+      status: first.c_status,
+      feedback: first.c_feedback,
+      feedback_at: first.c_feedback_at,
+    });
+    return { consultation, partnership: partnershipRows.fromRow(first), member: scopedMember(first, rows) };
   }
 
   // ---- pulse polls ------------------------------------------------------------------------------
@@ -336,22 +395,7 @@ export class SqlRepo implements Repo {
       k: first.poll_k,
       created_by: first.poll_created_by,
     });
-    const member: Member | null =
-      first.member_id === null
-        ? null
-        : {
-            ...memberRows.fromRow({
-              id: first.member_id,
-              partnership_id: first.id,
-              name: first.member_name!,
-              roles: first.member_roles!,
-              sector: first.member_sector!,
-              organisation: first.member_organisation!,
-              joined_at: first.member_joined_at!,
-            }),
-            identities: rows.map((r) => identityRows.fromRow({ platform: r.own_platform!, workspace: r.own_workspace!, user_id: r.own_user_id! })),
-          };
-    return { poll, partnership: partnershipRows.fromRow(first), member };
+    return { poll, partnership: partnershipRows.fromRow(first), member: scopedMember(first, rows) };
   }
 
   /** A partnership's polls, oldest first. */
@@ -359,6 +403,15 @@ export class SqlRepo implements Repo {
     let q = this.db.selectFrom('polls').selectAll().where('partnership_id', '=', partnershipId);
     if (status) q = q.where('status', '=', status);
     const rows = await q.orderBy('opened_at').orderBy('id').execute();
+    return rows.map(pollRows.fromRow);
+  }
+
+  async pollsOf(partnershipIds: readonly string[], status?: Poll['status']): Promise<Poll[]> {
+    const rows = await inSlices(partnershipIds, (slice) => {
+      let q = this.db.selectFrom('polls').selectAll().where('partnership_id', 'in', slice);
+      if (status) q = q.where('status', '=', status);
+      return q.orderBy('partnership_id').orderBy('opened_at').orderBy('id').execute();
+    });
     return rows.map(pollRows.fromRow);
   }
 
@@ -808,6 +861,47 @@ const alphabetical = new Intl.Collator('en', { sensitivity: 'variant', numeric: 
 
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The member columns (prefixed member_, own_) of a scope query's rows: one row per identity, in
+ * order, or null when the actor is no member (see pollScopeQuery). */
+interface ScopedMemberRow {
+  id: string;
+  member_id: string | null;
+  member_name: string | null;
+  member_roles: string | null;
+  member_sector: string | null;
+  member_organisation: string | null;
+  member_joined_at: string | null;
+  own_platform: string | null;
+  own_workspace: string | null;
+  own_user_id: string | null;
+}
+
+function scopedMember(first: ScopedMemberRow, rows: ScopedMemberRow[]): Member | null {
+  if (first.member_id === null) return null;
+  const member = memberRows.fromRow({
+    id: first.member_id,
+    partnership_id: first.id,
+    name: first.member_name!,
+    roles: first.member_roles!,
+    sector: first.member_sector!,
+    organisation: first.member_organisation!,
+    joined_at: first.member_joined_at!,
+  });
+  return { ...member, identities: rows.map((r) => identityRows.fromRow({ platform: r.own_platform!, workspace: r.own_workspace!, user_id: r.own_user_id! })) };
+}
+
+/** Member rows with their identity rows (sorted by member, then position) as members. */
+function withIdentities(rows: MembersTable[], idRows: Pick<MemberIdentitiesTable, 'member_id' | 'platform' | 'workspace' | 'user_id'>[]): Member[] {
+  const identities = new Map<string, ChatIdentity[]>();
+  for (const i of idRows) {
+    const list = identities.get(i.member_id);
+    if (list) list.push(identityRows.fromRow(i));
+    else identities.set(i.member_id, [identityRows.fromRow(i)]);
+  }
+  // Object.assign, not a spread copy: members load by the ten thousand in a scheduler tick.
+  return rows.map((r) => Object.assign(memberRows.fromRow(r), { identities: identities.get(r.id) ?? [] }));
 }
 
 async function insertIdentities(db: Db, m: Member): Promise<void> {

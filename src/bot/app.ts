@@ -123,7 +123,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     { metrics },
   );
   // A job runs in well under a second; its lease is the longer one so a slow batch never loses it.
-  const scheduler = createScheduler(deps, JOBS, { owner, leaseMs: 2 * r.leaseMs, metrics });
+  const scheduler = createScheduler(deps, JOBS, {
+    owner,
+    leaseMs: 2 * r.leaseMs,
+    metrics,
+    committed: () => void dispatcher.flush().catch((err) => log.error({ err }, 'dispatch failed')),
+  });
   // The dispatcher is woken after a command only when it put messages in the outbox (most send nothing later).
   const runner = createCommandRunner(deps, HANDLERS, { onOutbox: () => void dispatcher.flush().catch((err) => log.error({ err }, 'dispatch failed')) });
 
@@ -147,7 +152,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const adapters: PlatformAdapter[] = [];
   // One platform call may take up to 10 s (less when the whole send must finish sooner).
   const adapterContext = { core, deps, db: store.db, dialect: store.dialect, log, host: config.host, requestTimeoutMs: Math.min(10_000, r.sendTimeoutMs) };
-  // Loaded only when configured: @slack/bolt and teams-ai cost start-up time and memory otherwise.
+  // Loaded only when configured: @slack/bolt and teams-ai cost start-up time and memory otherwise
+  // (Teams' SDK is loaded later still, on its first request or send: src/adapters/teams/index.ts).
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.ts');
     adapters.push(await createSlackAdapter(adapterContext, config.slack));

@@ -59,8 +59,9 @@ export interface JobBatchContext {
 }
 
 /** A job's work; `batch`, when given, does the same for many jobs at once with set-based queries
- * (the scheduler's fast path for kinds due in bulk, such as nudges). */
-export type JobRunner = ((ctx: JobContext) => Promise<void>) & { batch?: (ctx: JobBatchContext) => Promise<void> };
+ * (the scheduler's fast path for kinds due in bulk, such as nudges); `bulk`, the most jobs of the
+ * kind one batch (one transaction) takes, when fewer than the scheduler's own limit. */
+export type JobRunner = ((ctx: JobContext) => Promise<void>) & { batch?: (ctx: JobBatchContext) => Promise<void>; bulk?: number };
 
 export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
 

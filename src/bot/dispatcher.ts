@@ -23,6 +23,9 @@ export interface Sender {
   /** `hint.partnershipId`: whose business this is, for a platform that must pick a partnership's
    * channel when it cannot reach the person directly (Teams @mention fallback). */
   send(target: Target, message: Message, hint?: { partnershipId: string | null }): Promise<void>;
+  /** Set-up needed once before sending (Teams loads its SDK on first use): awaited before each
+   * send, outside its time limit, so a slow first load cannot time a send out that then goes through. */
+  ready?(): Promise<void>;
 }
 
 /** What a Sender throws to steer retries: a platform's Retry-After, or a failure no retry can fix
@@ -262,6 +265,7 @@ export function createDispatcher(deps: Deps, senders: Partial<Record<Platform, S
       return 'deferred';
     }
     try {
+      await sender.ready?.();
       await withTimeout(sender.send(target, row.message, { partnershipId: row.partnershipId }), o.sendTimeoutMs, `the ${target.platform} send`);
     } catch (err) {
       limiter.finished(target);

@@ -32,7 +32,7 @@ function problem(text: string, usage?: string): Message {
 /** Repo methods that only read: calling them keeps the consultation a CommandTx holds. */
 const READS: ReadonlySet<PropertyKey> = new Set<keyof Repo>([
   'partnership', 'partnershipByChannel', 'channels', 'member', 'members', 'memberByIdentity', 'membersByIdentity', 'consultation',
-  'consultations', 'responses', 'poll', 'polls', 'hasVoted', 'ballots', 'ballotCount', 'comments',
+  'consultationScope', 'consultations', 'responses', 'poll', 'polls', 'hasVoted', 'ballots', 'ballotCount', 'comments',
 ]);
 
 /**
@@ -78,21 +78,23 @@ async function resolveScope(
   cmd: Command | null,
 ): Promise<{ partnership: Partnership | null; member: Member | null; poll?: Poll }> {
   const tx = commandTx.repo;
-  let partnershipId: string | null = null;
   let poll: Poll | undefined;
   let partnership: Partnership | null = null;
   let member: Member | null | undefined;
   if (cmd && 'consultationId' in cmd) {
-    const consultation = await tx.consultation(cmd.consultationId);
-    if (consultation) commandTx.hold(consultation);
-    partnershipId = consultation?.partnershipId ?? null;
-  }
-  if (cmd && 'pollId' in cmd && cmd.pollId) {
+    // One query for the consultation, its partnership and the member; the handler's read of the
+    // consultation is answered from it (hold).
+    const found = await tx.consultationScope(cmd.consultationId, actor.identity);
+    if (found) {
+      commandTx.hold(found.consultation);
+      ({ partnership, member } = found);
+    }
+  } else if (cmd && 'pollId' in cmd && cmd.pollId) {
     // One query for the poll, its partnership and the member, and the poll goes to the handler: a
     // button press is the hottest path.
     const found = await tx.pollScope(cmd.pollId, actor.identity);
     if (found) ({ poll, partnership, member } = found);
-  } else if (partnershipId) partnership = await tx.partnership(partnershipId);
+  }
   if (!partnership && actor.channel) partnership = await tx.partnershipByChannel(actor.channel);
   if (!partnership && !actor.channel) {
     const memberships = await tx.membersByIdentity(actor.identity);

@@ -12,15 +12,16 @@ export async function toChannels(
   now: Date,
   skip?: ChannelRef | null,
 ): Promise<number> {
-  const rows: NewOutbox[] = (await tx.channels(partnershipId))
-    .filter((ch) => !skip || ch.platform !== skip.platform || ch.workspace !== skip.workspace || ch.channel !== skip.channel)
-    .map((ch) => ({
-      key: `${key}:${ch.platform}:${ch.workspace}:${ch.channel}`,
-      partnershipId,
-      target: channelTarget(ch),
-      message,
-    }));
+  const channels = (await tx.channels(partnershipId)).filter(
+    (ch) => !skip || ch.platform !== skip.platform || ch.workspace !== skip.workspace || ch.channel !== skip.channel,
+  );
+  const rows = channelMessages(channels, partnershipId, key, message);
   return rows.length ? tx.enqueue(rows, now.toISOString()) : 0;
+}
+
+/** The outbox rows of `toChannels`, for a caller that writes many decisions' rows in one `enqueue`. */
+export function channelMessages(channels: readonly ChannelRef[], partnershipId: string, key: string, message: Message): NewOutbox[] {
+  return channels.map((ch) => ({ key: `${key}:${ch.platform}:${ch.workspace}:${ch.channel}`, partnershipId, target: channelTarget(ch), message }));
 }
 
 /** Sends a direct message to each member (a member with no chat identity is skipped). */

@@ -2,11 +2,11 @@
 // SKIP LOCKED on PostgreSQL), then each runs in its own transaction that re-checks the claim, decides,
 // writes its outbox rows and marks itself done: several instances never run one job twice, and a job
 // whose instance died is taken over when its lease runs out.
-// Kinds due by the thousand (nudges: their runner has a `batch`) go first and differently: up to
-// `bulk` of a kind are locked, decided with set-based queries, written and marked done in one
-// transaction (SKIP LOCKED keeps instances apart; a crash leaves nothing claimed). If that
-// transaction fails, the kind is left to the claims, one job at a time, so a job that throws holds
-// back only itself.
+// Kinds due by the thousand (nudges, digests: their runner has a `batch`) go first and differently:
+// up to `bulk` of a kind (or the runner's own `bulk`, when smaller) are locked, decided with
+// set-based queries, written and marked done in one transaction (SKIP LOCKED keeps instances apart;
+// a crash leaves nothing claimed). If that transaction fails, the kind is left to the claims, one
+// job at a time, so a job that throws holds back only itself.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Partnership } from '../domain/partnership.ts';
 import type { Job, JobKind } from '../domain/ports.ts';
@@ -28,6 +28,9 @@ export interface SchedulerOptions {
   /** Jobs of a kind whose runner has a `batch` run at once, in one transaction. */
   bulk: number;
   metrics?: Metrics;
+  /** Called when a batch has committed outbox rows, while the tick goes on (the dispatcher, so a
+   * Monday's first digests are sent while later ones are still decided). */
+  committed?: () => void;
 }
 
 export function createScheduler(deps: Deps, runners: JobTable, options: Partial<SchedulerOptions> = {}) {
@@ -38,10 +41,10 @@ export function createScheduler(deps: Deps, runners: JobTable, options: Partial<
 
   /** Up to `bulk` due jobs of `kind` in one transaction: how many were done (run, or dropped with
    * their partnership), or null if it failed (nothing of it is kept). */
-  async function runBulk(kind: JobKind, batch: (ctx: JobBatchContext) => Promise<void>, now: Date, at: string): Promise<number | null> {
+  async function runBulk(kind: JobKind, batch: (ctx: JobBatchContext) => Promise<void>, size: number, now: Date, at: string): Promise<number | null> {
     try {
       const done = await deps.store.transaction(async (tx) => {
-        const jobs = await tx.lockDueJobs(at, o.bulk, [kind]);
+        const jobs = await tx.lockDueJobs(at, size, [kind]);
         if (!jobs.length) return 0;
         const partnerships = new Map<string, Partnership>();
         for (const p of await tx.partnershipsById(jobs.map((j) => j.partnershipId))) partnerships.set(p.id, p);
@@ -55,7 +58,10 @@ export function createScheduler(deps: Deps, runners: JobTable, options: Partial<
         await tx.completeJobs(jobs.map((j) => j.id), at);
         return jobs.length;
       });
-      if (done) o.metrics?.jobs.inc({ outcome: 'ran' }, done);
+      if (done) {
+        o.metrics?.jobs.inc({ outcome: 'ran' }, done);
+        o.committed?.();
+      }
       return done;
     } catch (err) {
       deps.log.warn({ err, kind }, 'batch of scheduled jobs failed; running them one by one');
@@ -92,11 +98,15 @@ export function createScheduler(deps: Deps, runners: JobTable, options: Partial<
       // Most minutes nothing is due: one indexed read, no transaction.
       if (!(await deps.store.anyDueJobs(at))) return { ran, failed: 0 };
       for (const kind of bulkKinds) {
+        const runner = runners[kind]!;
+        const size = Math.min(o.bulk, runner.bulk ?? o.bulk);
         while (!stopping) {
-          const done = await runBulk(kind, runners[kind]!.batch!, now, at);
+          const done = await runBulk(kind, runner.batch!, size, now, at);
           if (done === null) break; // left to the claims below
           ran += done;
-          if (done < o.bulk) break;
+          if (done < size) break;
+          // Between batches the dispatcher sends what the last one committed (see below).
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
       while (!stopping) {

@@ -132,13 +132,16 @@ export function buildDigest(input: DigestInput, now: Date): Message | null {
 
 /** The next digest after `after`: `digestTime` on the next `digestWeekday`, in the partnership's timezone. */
 export function nextDigestJob(p: Partnership, after: Date): NewJob {
+  const weekday = p.settings.digestWeekday;
+  if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7) throw new RangeError(`digestWeekday ${weekday} is not an ISO weekday (1–7)`);
   const start = localDate(after, p.timezone);
-  // Eight days always reach the weekday strictly after `after`, even when today is that weekday.
-  for (let i = 0; i <= 7; i++) {
-    const date = addDays(start, i);
-    if (isoWeekday(date) !== p.settings.digestWeekday) continue;
+  // The weekday's next date from today on; if that is today and its time has passed, a week later.
+  // (Computed, not searched day by day: a Monday tick schedules a thousand of these.)
+  const ahead = (weekday - isoWeekday(start) + 7) % 7;
+  for (const days of ahead === 0 ? [0, 7] : [ahead]) {
+    const date = addDays(start, days);
     const dueAt = atLocal(date, p.settings.digestTime, p.timezone);
     if (Date.parse(dueAt) > after.getTime()) return { kind: 'digest', partnershipId: p.id, ref: p.id, step: date, dueAt };
   }
-  throw new RangeError(`digestWeekday ${p.settings.digestWeekday} is not an ISO weekday (1–7)`);
+  throw new RangeError(`no ${p.settings.digestTime} after ${after.toISOString()} on ISO weekday ${weekday} in ${p.timezone}`);
 }

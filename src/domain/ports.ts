@@ -92,6 +92,8 @@ export interface Repo {
   insertPartnership(p: Partnership): Promise<void>;
   updatePartnership(p: Partnership): Promise<void>;
   channels(partnershipId: string): Promise<ChannelRef[]>;
+  /** The channels of several partnerships: grouped by partnership, each's in the order of `channels`. */
+  channelsOf(partnershipIds: readonly string[]): Promise<{ partnershipId: string; channel: ChannelRef }[]>;
   /** Binds a channel to a partnership; a channel belongs to one partnership at most. */
   addChannel(partnershipId: string, ch: ChannelRef): Promise<void>;
   activePartnershipIds(): Promise<string[]>;
@@ -101,6 +103,8 @@ export interface Repo {
   // members
   member(id: string): Promise<Member | null>;
   members(partnershipId: string): Promise<Member[]>;
+  /** The members of several partnerships: grouped by partnership, each's in the order of `members`. */
+  membersOf(partnershipIds: readonly string[]): Promise<Member[]>;
   /** The members of several partnerships as far as messaging them goes (see Recipient): grouped by
    * partnership, each partnership's by join time. */
   recipients(partnershipIds: readonly string[]): Promise<Recipient[]>;
@@ -114,6 +118,8 @@ export interface Repo {
   // consultations
   consultation(id: string): Promise<Consultation | null>;
   consultations(partnershipId: string, statuses?: Consultation['status'][]): Promise<Consultation[]>;
+  /** The consultations of several partnerships: grouped by partnership, each's in the order of `consultations`. */
+  consultationsOf(partnershipIds: readonly string[], statuses?: Consultation['status'][]): Promise<Consultation[]>;
   insertConsultation(c: Consultation): Promise<void>;
   updateConsultation(c: Consultation): Promise<void>;
   responses(consultationId: string): Promise<ConsultationResponse[]>;
@@ -123,6 +129,9 @@ export interface Repo {
   responsesTo(consultationIds: readonly string[]): Promise<ConsultationResponse[]>;
   /** One response per member and consultation; a later answer replaces an earlier one. */
   upsertResponse(r: ConsultationResponse): Promise<void>;
+  /** A consultation, its partnership and the member known by `identity` there (null if none), in one
+   * query: every answer to a consultation needs all three. */
+  consultationScope(id: string, identity: ChatIdentity): Promise<{ consultation: Consultation; partnership: Partnership; member: Member | null } | null>;
 
   // pulse polls (anonymous: the store never sees a member id with an answer)
   poll(id: string): Promise<Poll | null>;
@@ -130,6 +139,8 @@ export interface Repo {
    * query: every button press needs all three. */
   pollScope(id: string, identity: ChatIdentity): Promise<{ poll: Poll; partnership: Partnership; member: Member | null } | null>;
   polls(partnershipId: string, status?: Poll['status']): Promise<Poll[]>;
+  /** The polls of several partnerships: grouped by partnership, each's in the order of `polls`. */
+  pollsOf(partnershipIds: readonly string[], status?: Poll['status']): Promise<Poll[]>;
   insertPoll(p: Poll): Promise<void>;
   updatePoll(p: Poll): Promise<void>;
   /** Records or replaces one block's score for one voter (a keyed hash, not a member id). */

@@ -17,10 +17,25 @@ function day(date: string): DateTime {
   return d;
 }
 
+/** Calendar answers cost luxon a parse each, and zone conversions an Intl call too, while a tick
+ * asks the same few over and over (a thousand digests in one timezone, the same deadlines): their
+ * results are kept. The functions are pure, so this changes nothing but the time; bounded by clearing. */
+const known = new Map<string, string | number>();
+function memo<T extends string | number>(key: string, compute: () => T): T {
+  let value = known.get(key) as T | undefined;
+  if (value === undefined) {
+    if (known.size >= 10_000) known.clear();
+    known.set(key, (value = compute()));
+  }
+  return value;
+}
+
 /** The local calendar date of an instant in a timezone. */
 export function localDate(instant: Date | string, tz: string): string {
-  const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
-  return dt.setZone(tz).toISODate()!;
+  return memo(`date|${typeof instant === 'string' ? instant : instant.getTime()}|${tz}`, () => {
+    const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
+    return dt.setZone(tz).toISODate()!;
+  });
 }
 
 /** The local time "HH:MM" of an instant in a timezone. */
@@ -31,10 +46,12 @@ export function localTime(instant: Date | string, tz: string): string {
 
 /** The instant (ISO, UTC) of a local date and "HH:MM" time in a timezone. */
 export function atLocal(date: string, time: string, tz: string): string {
-  const [h, m] = time.split(':').map(Number);
-  const d = day(date);
-  const dt = DateTime.fromObject({ year: d.year, month: d.month, day: d.day, hour: h ?? 0, minute: m ?? 0 }, { zone: tz });
-  return dt.toUTC().toISO({ suppressMilliseconds: true })!;
+  return memo(`at|${date}|${time}|${tz}`, () => {
+    const [h, m] = time.split(':').map(Number);
+    const d = day(date);
+    const dt = DateTime.fromObject({ year: d.year, month: d.month, day: d.day, hour: h ?? 0, minute: m ?? 0 }, { zone: tz });
+    return dt.toUTC().toISO({ suppressMilliseconds: true })!;
+  });
 }
 
 /** The instant a local date ends (midnight starting the next day). */
@@ -43,7 +60,7 @@ export function endOfLocalDay(date: string, tz: string): string {
 }
 
 export function addDays(date: string, n: number): string {
-  return day(date).plus({ days: n }).toISODate()!;
+  return memo(`add|${date}|${n}`, () => day(date).plus({ days: n }).toISODate()!);
 }
 
 export function addMonths(date: string, n: number): string {
@@ -52,17 +69,17 @@ export function addMonths(date: string, n: number): string {
 
 /** Whole days from a to b (b - a). */
 export function daysBetween(a: string, b: string): number {
-  return Math.round(day(b).diff(day(a), 'days').days);
+  return memo(`between|${a}|${b}`, () => Math.round(day(b).diff(day(a), 'days').days));
 }
 
 /** 1 = Monday … 7 = Sunday. */
 export function isoWeekday(date: string): number {
-  return day(date).weekday;
+  return memo(`weekday|${date}`, () => day(date).weekday);
 }
 
 /** "Tue 15 Dec 2026", for messages. */
 export function formatDate(date: string): string {
-  return day(date).toFormat('ccc d LLL yyyy');
+  return memo(`format|${date}`, () => day(date).toFormat('ccc d LLL yyyy'));
 }
 
 const holidayCache = new Map<string, Map<string, string>>();

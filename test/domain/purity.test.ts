@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const DOMAIN = join(import.meta.dirname, '../../src/domain');
-const ALLOWED_PACKAGES = ['luxon', 'chrono-node', 'date-holidays'];
+const ALLOWED_PACKAGES = ['luxon', 'chrono-node', 'chrono-node/en', 'date-holidays'];
 
 function importsOf(source: string): string[] {
   return [...source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(

@@ -231,6 +231,29 @@ describe.each(DIALECTS)('dispatcher on $name', ({ open }) => {
     expect(calls).toBe(2);
   });
 
+  it("keeps a sender's one-off set-up (ready) out of sendTimeoutMs: a slow first load sends once, a failed one is retried", async () => {
+    await enqueue([row('first', dm('u1')), row('second', dm('u2'))]);
+    let loads = 0;
+    const sent: string[] = [];
+    // Like Teams loading its SDK on first use: slower than the send's limit, and failing the first time.
+    const sender: Sender = {
+      ready: async () => {
+        await pause(300);
+        if (++loads === 1) throw new Error('Cannot find module botbuilder');
+      },
+      send: async (_target, m) => void sent.push(m.heading ?? ''),
+    };
+    const d = createDispatcher(deps, { local: sender }, { sendTimeoutMs: 200, baseDelayMs: 1_000, concurrency: 1 });
+    expect(await d.flush()).toBe(1);
+    const [failed] = await db.store.db.selectFrom('outbox').select(['attempts', 'last_error', 'status']).where('status', '=', 'pending').execute();
+    expect(failed).toMatchObject({ attempts: 1, status: 'pending' });
+    expect(failed!.last_error).toMatch(/botbuilder/);
+    now += 60_000;
+    expect(await d.flush()).toBe(1);
+    expect(sent.sort()).toEqual(['first', 'second']);
+    expect(await db.store.outboxTotals()).toEqual({ pending: 0, sent: 2, dead: 0 });
+  });
+
   it('rides out bursts of 500s, 503s, timeouts, refused connections and 429s, and loses nothing', async () => {
     await enqueue(Array.from({ length: 30 }, (_, i) => row(`dm-${i}`, dm(`u${i}`))));
     const faults = [

@@ -117,10 +117,14 @@ describe.runIf(postgresUp || CI)('three instances on one PostgreSQL database', (
         // C ticks first and dies mid-dispatch: it delivers what it claimed and never marks it sent.
         crashed = true;
         hung = c.core.tick(new Date(now));
-        await new Promise((r) => setTimeout(r, 500));
+        // Until C has something in flight (a fixed wait was too short on a loaded machine).
+        for (const until = Date.now() + 15_000; caughtInFlight.length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 25));
       }
       const live = crashed ? [a, b] : [a, b, c];
       await Promise.all(live.map((app) => app.core.tick(new Date(now))));
+      // Sends still in flight finish before the clock jumps an hour: otherwise their 60 s claims look
+      // expired and another instance sends the same rows again (a duplicate the test did not cause).
+      await Promise.all(live.map((app) => app.core.flush()));
     }
     void hung;
 

@@ -36,11 +36,28 @@ export function baseActionId(actionId: string): string {
 // One escaped unit: a date-token literal, an entity (with its soft hyphen), or one code point.
 const UNIT = /<!date\^0\^\{_\}\|.>|\u00AD?&(?:amp|lt|gt);|[\s\S]/gu;
 
+/** A bold span's escaped text: Slack bold needs the asterisks against the words, so spaces go outside. */
+function boldParts(escaped: string): [lead: string, inner: string, trail: string] {
+  const [, lead = '', inner = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(escaped) ?? [];
+  return [lead, inner, trail];
+}
+
 /** A Text as mrkdwn, at most `max` characters, never cutting an escape or leaving bold open. */
 export function mrkdwn(text: Text, max: number = LIMITS.sectionText): string {
+  const room = max - 2; // "…" and a closing "*"
+  const escapedSpans = text.map((span) => (span.user ? escapeUserText(span.text) : escapeMrkdwn(span.text)));
+  // Nearly every text fits whole (counting two asterisks a bold span): joined as it is, not unit by unit.
+  if (escapedSpans.reduce((n, e, i) => n + e.length + (text[i]!.bold ? 2 : 0), 0) <= room) {
+    return escapedSpans
+      .map((e, i) => {
+        if (!text[i]!.bold) return e;
+        const [lead, inner, trail] = boldParts(e);
+        return inner ? `${lead}*${inner}*${trail}` : `${lead}${trail}`;
+      })
+      .join('');
+  }
   const out: string[] = [];
   let len = 0;
-  const room = max - 2; // "…" and a closing "*"
   let bold = false;
   const push = (unit: string): boolean => {
     if (len + unit.length > room) return false;
@@ -49,14 +66,13 @@ export function mrkdwn(text: Text, max: number = LIMITS.sectionText): string {
     return true;
   };
   const finish = (complete: boolean) => `${out.join('')}${bold ? '*' : ''}${complete ? '' : '…'}`;
-  for (const span of text) {
-    const escaped = span.user ? escapeUserText(span.text) : escapeMrkdwn(span.text);
+  for (const [i, span] of text.entries()) {
+    const escaped = escapedSpans[i]!;
     if (!span.bold) {
       for (const unit of escaped.match(UNIT) ?? []) if (!push(unit)) return finish(false);
       continue;
     }
-    // Slack bold needs the asterisks against the words: spaces go outside.
-    const [, lead = '', inner = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(escaped) ?? [];
+    const [lead, inner, trail] = boldParts(escaped);
     for (const unit of lead.match(UNIT) ?? []) if (!push(unit)) return finish(false);
     if (inner) {
       if (!push('*')) return finish(false);

@@ -1,25 +1,27 @@
-// The Teams face of partnerbot: a teams-ai Application on a TeamsAdapter, served at POST /api/messages
-// on the bot's one HTTP server, with a Sender for the dispatcher's proactive messages.
-// The two classes from their own files: the package index also loads the AI planners, openai and a
-// tokenizer, which partnerbot does not use (~13 MB resident and ~0.3 s of start-up).
-import { Application } from '@microsoft/teams-ai/lib/Application.js';
-import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter.js';
-import type { TurnState } from '@microsoft/teams-ai/lib/TurnState.js';
-import { ActivityTypes } from 'botbuilder';
+// The Teams face of partnerbot, served at POST /api/messages on the bot's one HTTP server, with a
+// Sender for the dispatcher's proactive messages. The Teams SDK (teams-ai, botbuilder: ~45 MB of an
+// idle bot's ~175 MB resident) is loaded on first use, by the first request or the first send,
+// whichever comes first (runtime.ts); until then Teams costs nothing, and /healthz never waits for it.
 import express from 'express';
 import type { AdapterContext, PlatformAdapter } from '../../bot/platform.ts';
-import { TeamsConversationStore } from '../../../db/teams-conversations.ts';
 import type { TeamsConfig } from './config.ts';
-import { disableClientRetries } from './connector.ts';
-import { ConversationBook } from './conversations.ts';
-import { Delivery } from './delivery.ts';
-import { registerListeners } from './listeners.ts';
 import { isLoopback } from '../../bot/loopback.ts';
-import { createTeamsSender } from './sender.ts';
+import type { TeamsRuntime } from './runtime.ts';
+import type { TeamsSender } from './sender.ts';
 
 export const MESSAGES_PATH = '/api/messages';
 /** Teams activities are small, but channelData and cards add up; far below this. */
 const BODY_LIMIT = '512kb';
+
+/** One load shared by every caller meanwhile; a failed load is forgotten, so the next caller tries again. */
+export function loadOnce<A extends unknown[], T>(load: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return (...args) =>
+    (pending ??= load(...args).catch((err: unknown) => {
+      pending = null;
+      throw err;
+    }));
+}
 
 export async function createTeamsAdapter(ctx: AdapterContext, config: TeamsConfig): Promise<PlatformAdapter> {
   const log = ctx.log.child({ platform: 'teams' });
@@ -32,42 +34,44 @@ export async function createTeamsAdapter(ctx: AdapterContext, config: TeamsConfi
     );
   }
 
-  const adapter = new TeamsAdapter(
-    config.appId
-      ? {
-          MicrosoftAppId: config.appId,
-          MicrosoftAppPassword: config.appPassword,
-          MicrosoftAppTenantId: config.tenantId,
-          MicrosoftAppType: config.appType,
-        }
-      : {},
-  );
-  disableClientRetries(adapter, ctx.requestTimeoutMs);
-  adapter.onTurnError = async (context, error) => {
-    // Our own proactive turns (continueConversation, createConversation) run as "event" activities:
-    // their caller (the Sender) must see the failure to steer the dispatcher's retry.
-    if (context.activity.type === ActivityTypes.Event) throw error;
-    log.error({ err: error, type: context.activity.type, name: context.activity.name }, 'teams: turn failed');
-  };
-
-  // Turn state is not used for anything: what matters is in our database. So no storage either (each
-  // turn would read and parse the stored state of its conversation and person).
-  const app = new Application<TurnState>({ adapter, botAppId: config.appId, startTypingTimer: false, removeRecipientMention: true });
-  const book = new ConversationBook(new TeamsConversationStore(ctx.db), ctx.deps.clock);
-  const delivery = new Delivery({ adapter, appId: config.appId, book, log });
-  registerListeners(app, { core: ctx.core, store: ctx.deps.store, book, delivery, log });
+  const runtime = loadOnce(async (firstUse: 'request' | 'send'): Promise<TeamsRuntime> => {
+    const started = performance.now();
+    try {
+      const { createTeamsRuntime } = await import('./runtime.ts');
+      const rt = createTeamsRuntime(ctx, config, log);
+      log.info({ firstUse, ms: Math.round(performance.now() - started) }, 'teams: SDK loaded on first use');
+      return rt;
+    } catch (err) {
+      log.error({ err, firstUse }, 'teams: could not load the Teams SDK; Teams requests get a 500 and sends are retried until it loads');
+      throw err;
+    }
+  });
 
   const router = express.Router();
   router.post(MESSAGES_PATH, express.json({ limit: BODY_LIMIT }), async (req, res) => {
-    // The adapter checks the Bot Framework token (401 when it is missing or wrong) before the app runs.
-    await adapter.process(req, res, async (context) => {
-      await app.run(context);
-    });
+    let rt: TeamsRuntime;
+    try {
+      rt = await runtime('request');
+    } catch {
+      res.status(500).json({ error: 'The Teams adapter could not be loaded; see the bot’s log.' });
+      return;
+    }
+    await rt.handle(req, res);
   });
 
-  return {
-    platform: 'teams',
-    router,
-    sender: createTeamsSender({ book, delivery, store: ctx.deps.store, log }),
+  /** The loaded SDK for a send; a load failure is an ordinary (retried) send failure. */
+  async function forSending(): Promise<TeamsRuntime> {
+    try {
+      return await runtime('send');
+    } catch (err) {
+      throw new Error(`The Teams SDK could not be loaded, so nothing was sent: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const sender: TeamsSender = {
+    // The dispatcher awaits this before a send's time limit starts: loading takes ~0.3-1 s.
+    ready: async () => void (await forSending()),
+    send: async (target, message, hint) => (await forSending()).sender.send(target, message, hint),
   };
+
+  return { platform: 'teams', router, sender };
 }

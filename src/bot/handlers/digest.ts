@@ -1,11 +1,12 @@
 // digest: what is due, open and overdue, shown on demand (the scheduled one is src/bot/jobs/digest.ts).
 import { consultationSummaries, sqlOf } from '../../../db/privacy-store.ts';
-import type { Consultation } from '../../domain/consultation.ts';
+import type { Consultation, ConsultationResponse } from '../../domain/consultation.ts';
 import { resolveAudience } from '../../domain/consultation.ts';
 import { buildDigest, type ConsultationRecord } from '../../domain/digest.ts';
 import { para, privateMessage, t, type Message } from '../../domain/message.ts';
 import type { Member, Partnership } from '../../domain/partnership.ts';
 import type { Repo } from '../../domain/ports.ts';
+import type { ConsultationSummary } from '../../domain/retention.ts';
 import type { HandlerTable } from '../context.ts';
 import { requirePartnership } from '../resolve.ts';
 
@@ -16,14 +17,14 @@ export async function consultationRecords(tx: Repo, consultations: Consultation[
   return Promise.all(
     consultations.map(async (c) => {
       const summary = kept.get(c.id);
-      return {
-        consultation: c,
-        asked: resolveAudience(c.audience, members).map((m) => m.id),
-        responses: summary ? [] : await tx.responses(c.id),
-        ...(summary ? { kept: summary } : {}),
-      };
+      return consultationRecord(c, members, summary ? [] : await tx.responses(c.id), summary);
     }),
   );
+}
+
+/** One consultation's record from what was loaded (`kept`: its counts once past retention). */
+export function consultationRecord(c: Consultation, members: Member[], responses: ConsultationResponse[], kept?: ConsultationSummary): ConsultationRecord {
+  return { consultation: c, asked: resolveAudience(c.audience, members).map((m) => m.id), responses: kept ? [] : responses, ...(kept ? { kept } : {}) };
 }
 
 /** The partnership's digest as of `now`, or null when there is nothing to say. */

@@ -56,6 +56,26 @@ describe('escaping text people wrote', () => {
       { numRuns: 200 },
     );
   });
+
+  it('gives the whole text whenever it fits, and otherwise a cut of that same text (property)', () => {
+    const span = fc.record({ text: fc.string({ unit: 'grapheme', maxLength: 60 }), user: fc.boolean(), bold: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(span, { maxLength: 5 }), fc.integer({ min: 3, max: 400 }), (spans, max) => {
+        const whole = mrkdwn(spans, 100_000);
+        const out = mrkdwn(spans, max);
+        if (out === whole) return;
+        // Cut: the text so far, a closing "*" if a bold span was open, and "…".
+        expect(out.endsWith('…')).toBe(true);
+        const kept = out.slice(0, -1);
+        expect(whole.startsWith(kept) || (kept.endsWith('*') && whole.startsWith(kept.slice(0, -1)))).toBe(true);
+        expect(out.length).toBeLessThanOrEqual(max);
+      }),
+      { numRuns: 500 },
+    );
+    // Room for the whole text is the limit less two (a cut adds "…", and may close a bold "*").
+    expect(mrkdwn([b('Hi'), t(' there')], 12)).toBe('*Hi* there');
+    expect(mrkdwn([b('Hi'), t(' there')], 11)).toBe('*Hi* ther…');
+  });
 });
 
 const scale = (pollId: string, block: 'trust' | 'openness'): Button[] =>

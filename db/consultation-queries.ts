@@ -1,0 +1,55 @@
+// The queries of answering a consultation (`respond`, typed or pressed), prepared once (see
+// ./prepared.ts): the consultation with its partnership and the member answering, and the upsert.
+import { prepared } from './prepared.ts';
+
+/** A consultation, its partnership and (left-joined) the actor as a member of it with all their
+ * identities: one row per identity, or one row without a member. */
+export const consultationScopeQuery = prepared(
+  (db, value) =>
+    db
+      .selectFrom('consultations')
+      .innerJoin('partnerships', 'partnerships.id', 'consultations.partnership_id')
+      .leftJoin('member_identities as known', (join) =>
+        join
+          .onRef('known.partnership_id', '=', 'consultations.partnership_id')
+          .on('known.platform', '=', value('platform'))
+          .on('known.workspace', '=', value('workspace'))
+          .on('known.user_id', '=', value('user')),
+      )
+      .leftJoin('members', 'members.id', 'known.member_id')
+      .leftJoin('member_identities as own', 'own.member_id', 'members.id')
+      .selectAll('partnerships')
+      .select([
+        'consultations.id as c_id',
+        'consultations.title as c_title',
+        'consultations.link as c_link',
+        'consultations.owner_id as c_owner_id',
+        'consultations.opened_at as c_opened_at',
+        'consultations.deadline as c_deadline',
+        'consultations.audience as c_audience',
+        'consultations.status as c_status',
+        'consultations.feedback as c_feedback',
+        'consultations.feedback_at as c_feedback_at',
+        'members.id as member_id',
+        'members.name as member_name',
+        'members.roles as member_roles',
+        'members.sector as member_sector',
+        'members.organisation as member_organisation',
+        'members.joined_at as member_joined_at',
+        'own.platform as own_platform',
+        'own.workspace as own_workspace',
+        'own.user_id as own_user_id',
+      ])
+      .where('consultations.id', '=', value('consultationId'))
+      .orderBy('own.position'),
+  ['consultationId', 'platform', 'workspace', 'user'],
+);
+
+export const upsertResponseQuery = prepared(
+  (db, value) =>
+    db
+      .insertInto('consultation_responses')
+      .values({ consultation_id: value('consultationId'), member_id: value('memberId'), kind: value('kind'), proposed_date: value('proposedDate'), at: value('at') })
+      .onConflict((oc) => oc.columns(['consultation_id', 'member_id']).doUpdateSet({ kind: value('kind'), proposed_date: value('proposedDate'), at: value('at') })),
+  ['consultationId', 'memberId', 'kind', 'proposedDate', 'at'],
+);
