@@ -25,7 +25,7 @@ import {
   type RowMapping,
 } from './rows.ts';
 import { hasVotedQuery, memberByIdentityQuery, pollScopeQuery, upsertAnswerQuery } from './hot-queries.ts';
-import { consultationScopeQuery, upsertResponseQuery } from './consultation-queries.ts';
+import { consultationScopeQuery, partnershipByChannelQuery, upsertResponseQuery } from './command-queries.ts';
 import { insertOutboxRows, type NewOutboxRow } from './outbox-insert.ts';
 import type { Database, MemberIdentitiesTable, MembersTable, SqlDialect } from './schema.ts';
 
@@ -101,13 +101,9 @@ export class SqlRepo implements Repo {
     return this.byId('partnerships', partnershipRows, id);
   }
 
+  /** Prepared: most commands typed in a channel ask it. */
   async partnershipByChannel(ch: ChannelRef): Promise<Partnership | null> {
-    const row = await this.db
-      .selectFrom('channels')
-      .innerJoin('partnerships', 'partnerships.id', 'channels.partnership_id')
-      .selectAll('partnerships')
-      .where((eb) => eb.and(channelRows.toRow(ch)))
-      .executeTakeFirst();
+    const [row] = await partnershipByChannelQuery.run(this.db, this.dialect, { ...ch });
     return row ? partnershipRows.fromRow(row) : null;
   }
 

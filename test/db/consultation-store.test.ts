@@ -1,6 +1,6 @@
 // The consultation queries of the store on SQLite and PostgreSQL: answering a consultation reads the
 // consultation, its partnership and the member in one query and writes the answer in one more, both
-// prepared (db/consultation-queries.ts) with every value a parameter.
+// prepared (db/command-queries.ts) with every value a parameter.
 import pino from 'pino';
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,15 @@ describe.each(dialects)('consultation store on $name', ({ open }) => {
     // Values that look like SQL are only values.
     expect(await t.store.consultationScope(`${C.id}' or '1'='1`, ann.identities[0]!)).toBeNull();
     expect(await t.store.consultationScope(C.id, { platform: 'slack', workspace: 'T1', user: "x' or '1'='1" })).toEqual({ ...expected, member: null });
+  });
+
+  it('finds the partnership a channel belongs to by all three of its parts', async () => {
+    const ch = { platform: 'slack' as const, workspace: 'T1', channel: 'C0RIVER' };
+    await t.store.addChannel(P.id, ch);
+    expect(await t.store.partnershipByChannel(ch)).toEqual(await t.store.partnership(P.id));
+    for (const other of [{ ...ch, platform: 'teams' as const }, { ...ch, workspace: 'T2' }, { ...ch, channel: 'C0OTHER' }, { ...ch, channel: "C0RIVER' or '1'='1" }]) {
+      expect(await t.store.partnershipByChannel(other)).toBeNull();
+    }
   });
 
   it('answering a consultation reads it, its partnership and the member in one query and writes the answer in one more', async () => {

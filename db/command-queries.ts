@@ -1,6 +1,19 @@
-// The queries of answering a consultation (`respond`, typed or pressed), prepared once (see
-// ./prepared.ts): the consultation with its partnership and the member answering, and the upsert.
+// Queries of the command path, prepared once (see ./prepared.ts): the partnership a channel belongs
+// to, and answering a consultation (`respond`, typed or pressed): the consultation with its
+// partnership and the member answering, and the answer's upsert.
 import { prepared } from './prepared.ts';
+
+export const partnershipByChannelQuery = prepared(
+  (db, value) =>
+    db
+      .selectFrom('channels')
+      .innerJoin('partnerships', 'partnerships.id', 'channels.partnership_id')
+      .selectAll('partnerships')
+      .where('channels.platform', '=', value('platform'))
+      .where('channels.workspace', '=', value('workspace'))
+      .where('channels.channel', '=', value('channel')),
+  ['platform', 'workspace', 'channel'],
+);
 
 /** A consultation, its partnership and (left-joined) the actor as a member of it with all their
  * identities: one row per identity, or one row without a member. */
