@@ -3,6 +3,7 @@ import { nudgeMessage, nudgeStillDue, resolveAudience, unanswered, type Consulta
 import { feedbackChase, feedbackChasePlan, feedbackOwners, feedbackRequest } from '../../domain/feedback.ts';
 import type { NewOutbox, Recipient } from '../../domain/ports.ts';
 import type { JobBatchContext, JobContext, JobRunner, JobTable } from '../context.ts';
+import { groupBy } from '../group.ts';
 import { directMessages, toMembers } from '../outbox.ts';
 
 /** The job's consultation, if it still exists in the job's partnership. */
@@ -42,17 +43,6 @@ async function nudgeSlice({ tx, now }: JobBatchContext, items: JobBatchContext['
 }
 
 const NONE: Recipient[] = [];
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
 
 /** A runner that is its batch run on one job, so both paths decide alike. */
 function batched(batch: (ctx: JobBatchContext) => Promise<void>): JobRunner {
