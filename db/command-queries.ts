@@ -1,6 +1,7 @@
 // Queries of the command path, prepared once (see ./prepared.ts): the partnership a channel belongs
 // to, and answering a consultation (`respond`, typed or pressed): the consultation with its
 // partnership and the member answering, and the answer's upsert.
+import { ACTOR_COLUMNS } from './hot-queries.ts';
 import { prepared } from './prepared.ts';
 
 export const partnershipByChannelQuery = prepared(
@@ -43,15 +44,7 @@ export const consultationScopeQuery = prepared(
         'consultations.status as c_status',
         'consultations.feedback as c_feedback',
         'consultations.feedback_at as c_feedback_at',
-        'members.id as member_id',
-        'members.name as member_name',
-        'members.roles as member_roles',
-        'members.sector as member_sector',
-        'members.organisation as member_organisation',
-        'members.joined_at as member_joined_at',
-        'own.platform as own_platform',
-        'own.workspace as own_workspace',
-        'own.user_id as own_user_id',
+        ...ACTOR_COLUMNS,
       ])
       .where('consultations.id', '=', value('consultationId'))
       .orderBy('own.position'),

@@ -19,6 +19,20 @@ export const memberByIdentityQuery = prepared(
   ['platform', 'workspace', 'user', 'partnershipId'],
 );
 
+/** The actor's member row and each of their identities, as a scope query left-joins them
+ * (`members`, `own`); db/store.ts's scopedMember reads them back. */
+export const ACTOR_COLUMNS = [
+  'members.id as member_id',
+  'members.name as member_name',
+  'members.roles as member_roles',
+  'members.sector as member_sector',
+  'members.organisation as member_organisation',
+  'members.joined_at as member_joined_at',
+  'own.platform as own_platform',
+  'own.workspace as own_workspace',
+  'own.user_id as own_user_id',
+] as const;
+
 /** A poll, its partnership and (left-joined) the actor as a member of it with all their
  * identities: one row per identity, or one row without a member. */
 export const pollScopeQuery = prepared(
@@ -44,15 +58,7 @@ export const pollScopeQuery = prepared(
         'polls.status as poll_status',
         'polls.k as poll_k',
         'polls.created_by as poll_created_by',
-        'members.id as member_id',
-        'members.name as member_name',
-        'members.roles as member_roles',
-        'members.sector as member_sector',
-        'members.organisation as member_organisation',
-        'members.joined_at as member_joined_at',
-        'own.platform as own_platform',
-        'own.workspace as own_workspace',
-        'own.user_id as own_user_id',
+        ...ACTOR_COLUMNS,
       ])
       .where('polls.id', '=', value('pollId'))
       .orderBy('own.position'),
